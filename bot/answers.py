@@ -49,7 +49,6 @@ class Citation:
         return {
             "source": self.source.file,
             "source_id": self.source.id,
-            "title": self.source.title,
             "speaker": self.source.speaker,
             "date": self.source.date.isoformat() if self.source.date else None,
             "quote": self.quote,
@@ -62,7 +61,10 @@ class Claim:
     citation: Citation
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, **self.citation.to_json()}
+        """The claim with who said it; its quote is in the answer's `citations`, same order."""
+        citation = self.citation.to_json()
+        del citation["quote"]
+        return {"text": self.text, **citation}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +81,8 @@ class Answer:
     outcome: Outcome
     score: float
     fact_id: str | None = None
-    headline: str | None = None  # short label of the fact, never a bare claim
+    headline: str | None = None  # neutral label of the fact ("Size of the CSTO contingent")
+    short: str | None = None  # terse key figure or date, shown only beside an attribution
     text: str | None = None  # the full attributed answer
     claims: tuple[Claim, ...] = ()
     sources_differ: bool = False

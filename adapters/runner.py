@@ -1,0 +1,96 @@
+"""`factbot run`: every configured adapter in one process and one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+from adapters.base import Frontend
+from bot.core import FactBot
+from bot.redact import install_secret_filter
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EXIT_NO_TOKENS = 2
+_STOP_TIMEOUT_SECONDS = 10
+_INDEX_REFRESH_SECONDS = 60
+
+
+def configured_secrets(settings: Settings) -> list[str]:
+    secrets = [settings.telegram_bot_token, settings.discord_bot_token,
+               settings.telegram_webhook_secret]
+    return [s.get_secret_value() for s in secrets if s is not None]
+
+
+def build_frontends(core: FactBot, settings: Settings) -> list[Frontend]:
+    frontends: list[Frontend] = []
+    if settings.telegram_bot_token:
+        from adapters.telegram.app import TelegramAdapter
+
+        frontends.append(TelegramAdapter(core, settings))
+    if settings.discord_bot_token:
+        from adapters.discord.app import DiscordAdapter
+
+        frontends.append(DiscordAdapter(core, settings))
+    return frontends
+
+
+async def _refresh_index_forever(core: FactBot) -> None:
+    while True:
+        await asyncio.sleep(_INDEX_REFRESH_SECONDS)
+        try:
+            if await asyncio.to_thread(core.refresh_if_changed):
+                log.info("fact table changed: index rebuilt")
+        except Exception:
+            log.exception("could not check the fact table for changes")
+
+
+async def serve(settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    core = await asyncio.to_thread(FactBot.open, settings)
+    started: list[Frontend] = []
+    background: list[asyncio.Task[None]] = []
+    try:
+        for frontend in build_frontends(core, settings):
+            await frontend.start()
+            started.append(frontend)
+            log.info("%s adapter running", frontend.name)
+        background.append(asyncio.create_task(_refresh_index_forever(core)))
+        background.extend(_start_extensions(core, settings, started))
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        for frontend in reversed(started):
+            try:
+                await asyncio.wait_for(frontend.stop(), _STOP_TIMEOUT_SECONDS)
+            except Exception:
+                log.exception("%s adapter did not stop cleanly", frontend.name)
+        core.close()
+
+
+def _start_extensions(core: FactBot, settings: Settings,
+                      frontends: list[Frontend]) -> list[asyncio.Task[None]]:
+    """Background work that runs beside the adapters (the digest scheduler)."""
+    return []
+
+
+def run_bot(settings: Settings) -> int:
+    if not settings.telegram_bot_token and not settings.discord_bot_token:
+        print(
+            "factbot run: no bot token configured. Set TELEGRAM_BOT_TOKEN for Telegram "
+            "and/or DISCORD_BOT_TOKEN for Discord (see .env.example).",
+            file=sys.stderr,
+        )
+        return EXIT_NO_TOKENS
+    install_secret_filter(configured_secrets(settings))
+    asyncio.run(serve(settings))
+    return 0

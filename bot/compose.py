@@ -1,0 +1,45 @@
+"""Turning facts into attributed answers. The bot never speaks a claim in its own voice."""
+
+from __future__ import annotations
+
+from bot.answers import Answer, Citation, Claim, Outcome, SourceInfo, Suggestion
+from bot.store import ClaimRecord, FactRecord
+
+
+def attribution(claim: ClaimRecord) -> str:
+    """'Berik Aryn, Kazakhstan's Ambassador to Saudi Arabia (interview, date not stated)'."""
+    who = claim.speaker or claim.source.cited_as
+    return f"{who} ({claim.source.kind}, {claim.source.date_label})"
+
+
+def claim_sentence(claim: ClaimRecord) -> str:
+    says = claim.says.strip().rstrip(".")
+    return f"According to {attribution(claim)}, {says}."
+
+
+def _citation(claim: ClaimRecord) -> Citation:
+    source = claim.source
+    if claim.speaker:
+        source = SourceInfo(
+            id=source.id, file=source.file, title=source.title, speaker=claim.speaker,
+            speaker_role="", publisher=source.publisher, date=source.date, kind=source.kind,
+            cited_as=claim.speaker,
+        )
+    return Citation(source=source, quote=claim.quote)
+
+
+def fact_answer(fact: FactRecord, *, question: str, score: float) -> Answer:
+    claims = tuple(Claim(text=claim_sentence(c), citation=_citation(c)) for c in fact.claims)
+    body = " ".join(claim.text for claim in claims)
+    if fact.sources_differ:
+        body = f"Sources differ. {body}"
+    return Answer(
+        question=question, outcome=Outcome.ANSWER, score=score, fact_id=fact.id,
+        headline=fact.headline, text=body, claims=claims, sources_differ=fact.sources_differ,
+        tags=fact.tags, short=fact.short,
+    )
+
+
+def suggestion(fact: FactRecord, score: float) -> Suggestion:
+    return Suggestion(fact_id=fact.id, question=fact.questions[0], headline=fact.headline,
+                      score=score)

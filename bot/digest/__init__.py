@@ -1,0 +1,1 @@
+"""Daily digests: what they contain, and sending each exactly once."""

@@ -1,0 +1,156 @@
+"""Typed SQLAlchemy 2 models: the fact table, its change log, question log, digests."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from db.types import UTCDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON, list[str]: JSON, datetime: UTCDateTime,
+    }
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    file: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    speaker: Mapped[str] = mapped_column(String(300))
+    speaker_role: Mapped[str] = mapped_column(String(300))
+    publisher: Mapped[str] = mapped_column(String(300))
+    cited_as: Mapped[str] = mapped_column(String(300))
+    date: Mapped[date | None]
+    kind: Mapped[str] = mapped_column(String(40))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class Fact(Base):
+    __tablename__ = "facts"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    headline: Mapped[str] = mapped_column(Text)
+    short: Mapped[str] = mapped_column(Text, default="")
+    questions: Mapped[list[str]]
+    tags: Mapped[list[str]]
+    event_date: Mapped[date | None]
+    sources_differ: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Hash of the fact's seed content: a changed hash is a correction.
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    retracted: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    claims: Mapped[list[Claim]] = relationship(
+        back_populates="fact", order_by="Claim.position", cascade="all, delete-orphan"
+    )
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    fact_id: Mapped[str] = mapped_column(ForeignKey("facts.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"))
+    speaker: Mapped[str | None] = mapped_column(String(300))
+    says: Mapped[str] = mapped_column(Text)
+    quote: Mapped[str] = mapped_column(Text)
+
+    fact: Mapped[Fact] = relationship(back_populates="claims")
+    source: Mapped[Source] = relationship(lazy="joined")
+
+
+class FactChange(Base):
+    """One row per fact added, corrected or retracted: what digests report as news."""
+
+    __tablename__ = "fact_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    fact_id: Mapped[str] = mapped_column(String(120), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # added | corrected | retracted
+    changed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class QuestionLog(Base):
+    __tablename__ = "question_log"
+    __table_args__ = (Index("ix_question_log_asked_at", "asked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    asked_at: Mapped[datetime]
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(Text)  # normalised, capped; no user ids
+    outcome: Mapped[str] = mapped_column(String(10))
+    fact_id: Mapped[str | None] = mapped_column(String(120), index=True)
+    score: Mapped[float]
+
+
+class Meta(Base):
+    """Small key/value facts about the database itself (e.g. the loaded seeds' digest)."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Subscription(Base):
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", name="uq_subscription_chat"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    guild_id: Mapped[str | None] = mapped_column(String(64))
+    local_time: Mapped[time]
+    timezone: Mapped[str] = mapped_column(String(64))
+    include_unanswered: Mapped[bool] = mapped_column(default=False)
+    skip_empty: Mapped[bool] = mapped_column(default=False)
+    created_by: Mapped[str | None] = mapped_column(String(120))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    # Facts already highlighted in the current rotation cycle, so none repeats early.
+    highlighted: Mapped[list[str]] = mapped_column(default=list)
+
+
+class DigestDelivery(Base):
+    """A claim on one subscription's digest for one local day: inserted once, ever."""
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "local_date", name="uq_delivery_per_day"),
+        Index("ix_digest_deliveries_status", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE")
+    )
+    local_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(16))  # claimed|sent|failed|skipped
+    claimed_by: Mapped[str] = mapped_column(String(120))
+    claimed_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[dict[str, Any] | None]

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.core import FactBot
+from bot.settings import Settings, load_settings
+from tests.databases import postgres_base_url, postgres_schema_url, sqlite_url
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests never read the developer's .env or real tokens."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("DATABASE_URL", "TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN",
+                 "TELEGRAM_WEBHOOK_URL", "FACTBOT_SEEDS_DIR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each test that uses it runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+        return
+    base = postgres_base_url()
+    if base is None:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    with postgres_schema_url(base) as url:
+        yield url
+
+
+@pytest.fixture
+def sqlite_database_url(tmp_path: Path) -> str:
+    return sqlite_url(tmp_path)
+
+
+@pytest.fixture
+def settings(sqlite_database_url: str) -> Settings:
+    return load_settings(database_url=sqlite_database_url, database_connect_attempts=1)
+
+
+@pytest.fixture(scope="session")
+def shared_core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FactBot]:
+    """One core on the shipped table for read-only tests (asking, sources)."""
+    directory = tmp_path_factory.mktemp("shared-core")
+    core = FactBot.open(load_settings(database_url=sqlite_url(directory)))
+    yield core
+    core.close()
+
+
+@pytest.fixture
+def core(settings: Settings) -> Iterator[FactBot]:
+    bot = FactBot.open(settings)
+    yield bot
+    bot.close()
