@@ -80,13 +80,14 @@ class FactIndex:
         # A term the table has never seen is as informative as the rarest one.
         self._unknown_weight = math.log(1 + total) + 1.0
         self._vocabulary = sorted(self._postings)
-        by_length: dict[int, list[str]] = defaultdict(list)
+        # Typo candidates for a word: known terms with its first letter (typos there are
+        # rare) and a length within two of its own.
+        by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
         for term in self._vocabulary:
-            by_length[len(term)].append(term)
-        # Typo candidates for a word of length n: known terms of length n-2 .. n+2.
-        self._similar_length: dict[int, list[str]] = {
-            n: [t for m in range(n - 2, n + 3) for t in by_length.get(m, ())]
-            for n in range(_MIN_FUZZY_LENGTH, max(by_length, default=0) + 3)
+            by_shape[term[0], len(term)].append(term)
+        self._similar_shape = {
+            (first, n): [t for m in range(n - 2, n + 3) for t in by_shape.get((first, m), ())]
+            for first, length in by_shape for n in range(length - 2, length + 3)
         }
         # Terms this common are too weak to nominate candidates (they still score them).
         self._nominating_limit = max(_MIN_NOMINATING_LIMIT, total // 50)
@@ -113,7 +114,7 @@ class FactIndex:
                 if known.startswith(term):
                     found.append((known, 0.9))
         if len(term) >= _MIN_FUZZY_LENGTH and not term.isdigit():
-            nearby = self._similar_length.get(len(term), ())
+            nearby = self._similar_shape.get((term[0], len(term)), ())
             cutoff = 80 if len(term) >= 5 else 85
             for known, similarity, _ in process.extract(
                 term, nearby, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3
