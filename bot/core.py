@@ -135,10 +135,10 @@ class FactBot:
     def load_seeds(self, *, only_if_changed: bool = False) -> SyncReport:
         table = load_fact_table(self.settings.seeds_dir)
         with self.database.session() as session:
-            if only_if_changed and loaded_seeds_digest(session) == table.digest:
+            if only_if_changed and loaded_seeds_digest(session=session) == table.digest:
                 report = SyncReport()
             else:
-                report = sync_fact_table(session, table)
+                report = sync_fact_table(session=session, table=table)
         if report.changed:
             log.info("fact table loaded: %s", report.summary())
         self._build_index(table.aliases)
@@ -146,8 +146,8 @@ class FactBot:
 
     def _build_index(self, aliases: dict[str, list[str]]) -> None:
         with self.database.session() as session:
-            sources, facts = load_facts(session)
-            digest = loaded_seeds_digest(session)
+            sources, facts = load_facts(session=session)
+            digest = loaded_seeds_digest(session=session)
         self._sources = sources
         self._index = FactIndex(facts, Normalizer(aliases))
         self._loaded_digest = digest
@@ -155,7 +155,7 @@ class FactBot:
     def refresh_if_changed(self) -> bool:
         """Rebuild the index when another process loaded a new table; cheap to call often."""
         with self.database.session() as session:
-            digest = loaded_seeds_digest(session)
+            digest = loaded_seeds_digest(session=session)
         if digest == self._loaded_digest:
             return False
         table = load_fact_table(self.settings.seeds_dir)

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
 from bot.answers import SourceInfo
@@ -84,7 +84,7 @@ def _apply_fact(row: Fact, seed: SeedFact, position: int) -> None:
     ]
 
 
-def sync_fact_table(session: Session, table: FactTable, *, now: datetime | None = None
+def sync_fact_table(*, session: Session, table: FactTable, now: datetime | None = None
                     ) -> SyncReport:
     """Make the database hold `table`: idempotent, ids kept, removals kept as retractions."""
     now = now or utcnow()
@@ -125,7 +125,7 @@ def sync_fact_table(session: Session, table: FactTable, *, now: datetime | None 
     for kind, ids in (("added", report.added), ("corrected", report.corrected),
                       ("retracted", report.retracted)):
         session.add_all(FactChange(fact_id=i, kind=kind, changed_at=now) for i in ids)
-    _set_meta(session, SEEDS_DIGEST_KEY, table.digest)
+    _set_meta(session=session, key=SEEDS_DIGEST_KEY, value=table.digest)
     return report
 
 
@@ -133,7 +133,7 @@ def _sha256(content: str) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
-def _set_meta(session: Session, key: str, value: str) -> None:
+def _set_meta(*, session: Session, key: str, value: str) -> None:
     row = session.get(Meta, key)
     if row is None:
         session.add(Meta(key=key, value=value))
@@ -141,12 +141,12 @@ def _set_meta(session: Session, key: str, value: str) -> None:
         row.value = value
 
 
-def loaded_seeds_digest(session: Session) -> str | None:
+def loaded_seeds_digest(*, session: Session) -> str | None:
     row = session.get(Meta, SEEDS_DIGEST_KEY)
     return row.value if row else None
 
 
-def load_facts(session: Session) -> tuple[list[SourceInfo], list[FactRecord]]:
+def load_facts(*, session: Session) -> tuple[list[SourceInfo], list[FactRecord]]:
     """The whole live table, for building the in-memory index."""
     sources = {row.id: source_info(row) for row in session.scalars(select(Source))}
     facts = []
@@ -166,9 +166,3 @@ def load_facts(session: Session) -> tuple[list[SourceInfo], list[FactRecord]]:
             ),
         ))
     return sorted(sources.values(), key=lambda s: s.id), facts
-
-
-def clear_facts(session: Session) -> None:
-    """Used by tests that load a different table into the same database."""
-    session.execute(delete(Claim))
-    session.execute(delete(Fact))
