@@ -58,13 +58,18 @@ class Citation:
 @dataclass(frozen=True, slots=True)
 class Claim:
     text: str  # the attributed sentence: "According to X (interview, ...), ..."
+    says: str  # the reported clause alone, only ever shown beside its speaker
     citation: Citation
 
     def to_json(self) -> dict[str, Any]:
-        """The claim with who said it; its quote is in the answer's `citations`, same order."""
-        citation = self.citation.to_json()
-        del citation["quote"]
-        return {"text": self.text, **citation}
+        """What was said and by whom; the quote is in the answer's `citations`, same order."""
+        source = self.citation.source
+        return {
+            "says": self.says,
+            "speaker": source.speaker,
+            "source": source.file,
+            "date": source.date.isoformat() if source.date else None,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,10 @@ def _citation(claim: ClaimRecord) -> Citation:
 
 
 def fact_answer(fact: FactRecord, *, question: str, score: float) -> Answer:
-    claims = tuple(Claim(text=claim_sentence(c), citation=_citation(c)) for c in fact.claims)
+    claims = tuple(
+        Claim(text=claim_sentence(c), says=c.says.strip().rstrip("."), citation=_citation(c))
+        for c in fact.claims
+    )
     body = " ".join(claim.text for claim in claims)
     if fact.sources_differ:
         body = f"Sources differ. {body}"

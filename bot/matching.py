@@ -17,17 +17,19 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 from rapidfuzz import fuzz, process
 
-from bot.normalize import Normalizer
+from bot.normalize import Normalizer, fold
 from bot.store import FactRecord
 
 # How much a term found only in a fact's claims (not its questions, headline or tags) counts.
-_CLAIM_TEXT_WEIGHT = 0.4
+_CLAIM_TEXT_WEIGHT = 0.6
 _COVERAGE_SHARE = 0.7
 _CANDIDATES_SCORED = 64
 _MIN_FUZZY_LENGTH = 3
@@ -42,9 +44,42 @@ class Match:
     form: str  # the question form that read closest
 
 
+class AnswerKind(Enum):
+    """What a question asks for, read from its wording; facts are typed by what they give."""
+
+    NUMBER = "number"
+    DATE = "date"
+
+
+_ASKS_FOR = {
+    AnswerKind.NUMBER: re.compile(
+        r"\b(how (many|much|big|large)|number of|size of|count|toll|total|figure)\b"),
+    AnswerKind.DATE: re.compile(r"\b(when|what (date|day)|which (date|day)|date|dates)\b"),
+}
+_MONTH = re.compile(r"\b(january|february|march|april|may|june|july|august|september|"
+                    r"october|november|december)\b", re.IGNORECASE)
+# Points added when a fact gives the kind of answer the question asks for.
+_KIND_BONUS = 6.0
+
+
+def asked_kinds(question: str) -> frozenset[AnswerKind]:
+    text = fold(question)
+    return frozenset(kind for kind, pattern in _ASKS_FOR.items() if pattern.search(text))
+
+
+def given_kinds(fact: FactRecord) -> frozenset[AnswerKind]:
+    kinds = set()
+    if fact.event_date or _MONTH.search(fact.short):
+        kinds.add(AnswerKind.DATE)
+    if re.search(r"\d", _MONTH.sub("", fact.short)):
+        kinds.add(AnswerKind.NUMBER)
+    return frozenset(kinds)
+
+
 @dataclass(frozen=True, slots=True)
 class _IndexedFact:
     record: FactRecord
+    kinds: frozenset[AnswerKind]
     primary: frozenset[str]
     secondary: frozenset[str]
     forms: tuple[str, ...]  # normalised question forms and headline
@@ -65,7 +100,7 @@ class FactIndex:
             ) | normalizer.all_terms([*fact.tags, fact.short])
             secondary = frozenset(normalizer.all_terms(c.says for c in fact.claims)) - primary
             self._facts.append(_IndexedFact(
-                record=fact, primary=primary, secondary=secondary,
+                record=fact, kinds=given_kinds(fact), primary=primary, secondary=secondary,
                 forms=tuple(" ".join(ts) for ts in terms),
                 form_terms=tuple(frozenset(ts) for ts in terms),
             ))
@@ -140,6 +175,7 @@ class FactIndex:
         if not shortlist:
             return []
         question_text = " ".join(terms)
+        wanted = asked_kinds(question)
         question_terms = frozenset(k for options in resolved for k, _ in options) | set(terms)
         total_weight = sum(weights)
         matches = []
@@ -157,6 +193,8 @@ class FactIndex:
             coverage = covered / total_weight
             similarity, form = self._form_similarity(fact, question_text, question_terms)
             score = 100 * (_COVERAGE_SHARE * coverage + (1 - _COVERAGE_SHARE) * similarity)
+            if wanted & fact.kinds:
+                score = min(100.0, score + _KIND_BONUS)
             matches.append(Match(fact.record, score, coverage, form))
         matches.sort(key=lambda m: (-m.score, m.fact.position))
         return matches[:limit]

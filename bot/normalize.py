@@ -29,6 +29,7 @@ STOP_WORDS = frozenset(
     something thing things whats whos like one ones really ever still now yet did does
     done go going went come came make made latest exactly approximately about around
     roughly number numbers figure figures total happen happened happening
+    hi hello hey thanks thank thx ok okay bye goodbye cheers great cool yes yeah nope sure
     """.split()  # noqa: SIM905
 )
 
@@ -45,8 +46,24 @@ COMMON_ABBREVIATIONS: Mapping[str, str] = {
     "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please", "hw": "how",
     "ppl": "people", "wat": "what", "wht": "what", "whn": "when", "wen": "when", "whr": "where",
     "govt": "government", "gov": "government", "pres": "president", "nr": "number",
-    "num": "number", "tho": "though", "thx": "thanks", "approx": "about",
+    "num": "number", "mny": "many", "tho": "though", "thx": "thanks", "approx": "about",
     "intl": "international",
+}
+
+# Past forms the stemmer cannot reduce: "sent" must meet "send", "began" meet "begin".
+IRREGULAR_VERBS: Mapping[str, str] = {
+    "sent": "send", "began": "begin", "begun": "begin", "took": "take", "taken": "take",
+    "went": "go", "gone": "go", "came": "come", "said": "say", "told": "tell", "made": "make",
+    "held": "hold", "fled": "flee", "fought": "fight", "brought": "bring", "led": "lead",
+    "saw": "see", "seen": "see", "left": "leave", "gave": "give", "given": "give",
+    "struck": "strike", "shot": "shoot", "ran": "run", "rose": "rise", "risen": "rise",
+    "fell": "fall", "fallen": "fall", "spoke": "speak", "spoken": "speak", "broke": "break",
+    "broken": "break", "chose": "choose", "chosen": "choose", "kept": "keep", "met": "meet",
+    "paid": "pay", "sought": "seek", "thought": "think", "understood": "understand",
+    "won": "win", "wrote": "write", "written": "write", "bought": "buy", "caught": "catch",
+    "dealt": "deal", "drove": "drive", "driven": "drive", "felt": "feel", "found": "find",
+    "heard": "hear", "hid": "hide", "hidden": "hide", "laid": "lay", "lost": "lose",
+    "meant": "mean", "put": "put", "set": "set", "stood": "stand", "arose": "arise",
 }
 
 _QUOTES = str.maketrans({
@@ -84,7 +101,8 @@ def words(text: str) -> list[str]:
     result = []
     for word in _TOKEN.findall(fold(text)):
         word = word.removesuffix("'s")
-        result.append(COMMON_ABBREVIATIONS.get(word, word))
+        word = COMMON_ABBREVIATIONS.get(word, word)
+        result.append(IRREGULAR_VERBS.get(word, word))
     return result
 
 

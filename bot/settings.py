@@ -33,7 +33,7 @@ def _split_ints(value: object) -> object:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False,
-        env_ignore_empty=True,
+        env_ignore_empty=True, populate_by_name=True,
     )
 
     # Storage
