@@ -9,7 +9,7 @@ import sys
 
 from adapters.base import Frontend
 from bot.core import FactBot
-from bot.redact import install_secret_filter
+from bot.redact import protect_secrets
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,6 @@ def run_bot(settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_NO_TOKENS
-    install_secret_filter(configured_secrets(settings))
+    protect_secrets(configured_secrets(settings))
     asyncio.run(serve(settings))
     return 0

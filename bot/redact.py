@@ -1,54 +1,55 @@
-"""Keeping secrets (bot tokens) out of every log line, however it is produced."""
+"""Keeping secrets (bot tokens) out of every log line, however it is produced.
+
+Redaction happens where log records are made, not in a handler: a filter on one
+handler misses records that reach other handlers (pytest's, a library's own), but
+every record passes through the record factory. The Bot API puts the token in the
+request URL, which httpx logs at INFO level; that line is redacted here too.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
+from typing import Any
 
 REDACTED = "[REDACTED]"
 
+_lock = threading.Lock()
+_secrets: set[str] = set()
+_installed = False
 
-class SecretRedactingFilter(logging.Filter):
-    """Replaces each secret in a record's message, arguments and exception text.
 
-    The message is rendered once here and the arguments dropped, so a secret
-    hidden in an argument (an httpx URL with the Bot API token in it) never
-    reaches a handler.
-    """
+def redact(text: str) -> str:
+    for secret in sorted(_secrets, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
 
-    def __init__(self, secrets: Iterable[str]):
-        super().__init__()
-        self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
 
-    def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
-        record.msg = self.redact(record.getMessage())
-        record.args = None
+def _redacting_factory(base: Any) -> Any:
+    def make_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record: logging.LogRecord = base(*args, **kwargs)
+        if not _secrets:
+            return record
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed log call: leave it to logging to report
+            return record
+        record.msg, record.args = redact(message), None
         if record.exc_info and record.exc_info[1] is not None:
-            formatted = logging.Formatter().formatException(record.exc_info)
-            record.exc_text = self.redact(formatted)
-            record.exc_info = None
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
         if record.stack_info:
-            record.stack_info = self.redact(record.stack_info)
-        return True
+            record.stack_info = redact(record.stack_info)
+        return record
+
+    return make_record
 
 
-def install_secret_filter(secrets: Iterable[str]) -> SecretRedactingFilter:
-    """Attach one filter to every handler of the root logger (present and future output).
-
-    Filters on handlers see records from every logger that propagates to them, which
-    logger-level filters would not.
-    """
-    redactor = SecretRedactingFilter(secrets)
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig()
-    for handler in root.handlers:
-        handler.addFilter(redactor)
-    return redactor
+def protect_secrets(secrets: Iterable[str | None]) -> None:
+    """Redact these values from every log record made from now on, in every logger."""
+    global _installed
+    with _lock:
+        _secrets.update(s for s in secrets if s and len(s) >= 8)
+        if not _installed:
+            logging.setLogRecordFactory(_redacting_factory(logging.getLogRecordFactory()))
+            _installed = True

@@ -1,0 +1,152 @@
+"""Telegram HTML for the core's answers: every piece of text escaped, every message < 4,096.
+
+Telegram counts the length of the text after parsing the tags, so measuring the HTML
+string is conservative. When a message would be too long, quotes are shortened with an
+ellipsis (never a tag cut in half) and long lists end with "… and N more".
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape, unescape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import texts
+from bot.answers import Answer, Citation, Outcome, SourceInfo
+
+MESSAGE_LIMIT = 4096
+COLLAPSED_QUOTE_CHARS = 160
+_ELLIPSIS = "…"
+_MIN_QUOTE_CHARS = 40
+
+# Callback data: "q:<fact>:1" shows full quotes, "q:<fact>:0" hides them, "f:<fact>" answers.
+EXPAND, FACT = "q", "f"
+
+
+def html(text: str) -> str:
+    return escape(text, quote=False)
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - 1)].rstrip() + _ELLIPSIS
+
+
+def _citation_line(number: int, citation: Citation) -> str:
+    source = citation.source
+    return (f"<b>[{number}]</b> {html(source.speaker)}, <i>{html(source.title)}</i> "
+            f"({html(source.kind)}, {html(source.date_label)})")
+
+
+def _answer_body(answer: Answer) -> str:
+    if answer.sources_differ:
+        claims = "\n".join(f"• {html(claim.text)}" for claim in answer.claims)
+        return f"<b>{html(texts.SOURCES_DIFFER)}</b>\n{claims}"
+    return "\n".join(html(claim.text) for claim in answer.claims)
+
+
+def render_answer(answer: Answer, *, expanded: bool = False) -> str:
+    """The attributed answer, then each citation with its quote (shortened unless expanded)."""
+    if answer.outcome is Outcome.SUGGEST:
+        return html(texts.SUGGEST_INTRO)
+    if answer.outcome is Outcome.NONE:
+        if not answer.question:
+            return html(texts.EMPTY_QUESTION)
+        return f"{html(texts.DONT_KNOW)}\n{html(answer.hint or texts.DONT_KNOW_HINT)}"
+    body = _answer_body(answer)
+    heads = [_citation_line(n, c) for n, c in enumerate(answer.citations, 1)]
+    quote_limit = max(len(c.quote) for c in answer.citations) if expanded else (
+        COLLAPSED_QUOTE_CHARS)
+    while True:
+        parts = [body, ""]
+        for head, citation in zip(heads, answer.citations, strict=True):
+            parts.append(f"{head}\n<blockquote>{html(_shorten(citation.quote, quote_limit))}"
+                         "</blockquote>")
+        message = "\n".join(parts)
+        if len(message) <= MESSAGE_LIMIT or quote_limit <= _MIN_QUOTE_CHARS:
+            break
+        quote_limit = max(_MIN_QUOTE_CHARS, quote_limit * 3 // 4)
+    if len(message) > MESSAGE_LIMIT:  # many claims: drop the quotes rather than the claims
+        message = "\n".join([body, "", *heads])
+    return _fit(message)
+
+
+def _fit(message: str) -> str:
+    if len(message) <= MESSAGE_LIMIT:
+        return message
+    # Last resort for pathological input: plain text cannot have a tag cut in half.
+    plain = unescape(re.sub(r"<[^>]+>", "", message))
+    return html(_shorten(plain, MESSAGE_LIMIT - 200))
+
+
+def answer_keyboard(answer: Answer, *, expanded: bool = False) -> InlineKeyboardMarkup | None:
+    if answer.outcome is Outcome.SUGGEST:
+        return InlineKeyboardMarkup([
+            [InlineKeyboardButton(_shorten(s.question, 60), callback_data=f"{FACT}:{s.fact_id}")]
+            for s in answer.suggestions
+        ])
+    if answer.outcome is not Outcome.ANSWER or not answer.fact_id:
+        return None
+    if not any(len(c.quote) > COLLAPSED_QUOTE_CHARS for c in answer.citations):
+        return None
+    label, flag = ("Hide full quotes", "0") if expanded else ("Show full quotes", "1")
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=f"{EXPAND}:{answer.fact_id}:{flag}")]])
+
+
+def render_sources(sources: list[SourceInfo]) -> str:
+    lines = ["<b>The documents I answer from</b> (claims of one government, not established "
+             "truth):", ""]
+    for source in sources:
+        lines.append(f"<b>[{html(source.id)}]</b> <i>{html(source.title)}</i>\n"
+                     f"    {html(source.speaker)} — {html(source.kind)}, "
+                     f"{html(source.date_label)}")
+    lines += ["", "Send /source &lt;id&gt; for one document and its facts, e.g. /source 003."]
+    return _fit("\n".join(lines))
+
+
+def render_source(source: SourceInfo, facts: list[Answer]) -> str:
+    header = [
+        f"<b>[{html(source.id)}] {html(source.title)}</b>",
+        f"Speaker: {html(source.speaker)}"
+        + (f" — {html(source.speaker_role)}" if source.speaker_role else ""),
+        f"Published by: {html(source.publisher)}",
+        f"Kind: {html(source.kind)}; date: {html(source.date_label)}",
+        f"File: <code>{html(source.file)}</code>",
+        "",
+        f"<b>{len(facts)} facts cite it:</b>",
+    ]
+    lines = list(header)
+    for number, fact in enumerate(facts):
+        line = f"• {html(fact.headline or '')}"
+        if len("\n".join([*lines, line])) > MESSAGE_LIMIT - 60:
+            lines.append(f"… and {len(facts) - number} more")
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def render_help(bot_username: str) -> str:
+    return "\n".join([
+        html(texts.ABOUT), "", html(texts.HOW_TO_ASK), "",
+        "<b>Commands</b>",
+        "/fact &lt;question&gt; — ask (also /ask)",
+        "/sources — the documents I answer from",
+        "/source &lt;id&gt; — one document and the facts that cite it",
+        "/digest on HH:MM [Area/City] — a daily digest in this chat; /digest off; "
+        "/digest status",
+        "",
+        "In a private chat just type your question. In groups, use /fact, reply to me or "
+        f"mention @{html(bot_username)}. Inline: type @{html(bot_username)} and a question "
+        "in any chat.",
+    ])
+
+
+def attribution_line(answer: Answer) -> str:
+    """Who says it, for an inline result's description (plain text)."""
+    speakers = [f"{c.source.speaker} ({c.source.kind}, {c.source.date_label})"
+                for c in answer.citations]
+    prefix = "Sources differ: " if answer.sources_differ else "According to "
+    return _shorten(prefix + "; ".join(speakers), 200)
