@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.core import SubscriptionView
+from bot.digest.content import Digest
+
 
 class Frontend(Protocol):
     """A platform adapter, started and stopped by `adapters.runner`.
@@ -17,3 +20,6 @@ class Frontend(Protocol):
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
+
+    async def send_digest(self, subscription: SubscriptionView, digest: Digest) -> None:
+        """Post a digest; raise `bot.digest.scheduler.ChatUnavailable` if the chat is gone."""

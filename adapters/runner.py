@@ -9,6 +9,7 @@ import sys
 
 from adapters.base import Frontend
 from bot.core import FactBot
+from bot.digest.scheduler import DigestScheduler
 from bot.redact import protect_secrets
 from bot.settings import Settings
 
@@ -55,6 +56,7 @@ async def serve(settings: Settings) -> None:
         loop.add_signal_handler(signum, stop.set)
     core = await asyncio.to_thread(FactBot.open, settings)
     started: list[Frontend] = []
+    scheduler: DigestScheduler | None = None
     background: list[asyncio.Task[None]] = []
     try:
         for frontend in build_frontends(core, settings):
@@ -62,10 +64,13 @@ async def serve(settings: Settings) -> None:
             started.append(frontend)
             log.info("%s adapter running", frontend.name)
         background.append(asyncio.create_task(_refresh_index_forever(core)))
-        background.extend(_start_extensions(core, settings, started))
+        scheduler = DigestScheduler(core, {frontend.name: frontend for frontend in started})
+        scheduler.start()
         await stop.wait()
         log.info("stopping")
     finally:
+        if scheduler is not None:
+            await scheduler.shutdown()
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
@@ -75,12 +80,6 @@ async def serve(settings: Settings) -> None:
             except Exception:
                 log.exception("%s adapter did not stop cleanly", frontend.name)
         core.close()
-
-
-def _start_extensions(core: FactBot, settings: Settings,
-                      frontends: list[Frontend]) -> list[asyncio.Task[None]]:
-    """Background work that runs beside the adapters (the digest scheduler)."""
-    return []
 
 
 def run_bot(settings: Settings) -> int:

@@ -23,7 +23,15 @@ from discord.http import Route
 from adapters.discord import render
 from bot import texts
 from bot.answers import Answer, Outcome
-from bot.core import DigestCommandError, FactBot, canonical_timezone, parse_local_time
+from bot.core import (
+    DigestCommandError,
+    FactBot,
+    SubscriptionView,
+    canonical_timezone,
+    parse_local_time,
+)
+from bot.digest.content import Digest
+from bot.digest.scheduler import ChatUnavailable
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -329,6 +337,14 @@ class DiscordAdapter:
         text = current.describe() if current else "That channel has no daily digest."
         await interaction.response.send_message(text, ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
+
+    async def send_digest(self, subscription: SubscriptionView, digest: Digest) -> None:
+        """`DigestSender` for Discord: a deleted channel or lost access disables the digest."""
+        channel = self.client.get_partial_messageable(int(subscription.chat_id))
+        try:
+            await channel.send(embed=render.digest_embed(digest), allowed_mentions=NO_MENTIONS)
+        except (discord.Forbidden, discord.NotFound) as error:
+            raise ChatUnavailable(f"Discord {error.status}: {error.text}") from None
 
     # --- the error boundary ----------------------------------------------------------------------
 

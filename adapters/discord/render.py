@@ -12,6 +12,7 @@ from discord.utils import escape_markdown, escape_mentions
 
 from bot import texts
 from bot.answers import Answer, Citation, Outcome, SourceInfo
+from bot.digest.content import Digest
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -113,3 +114,28 @@ def source_embed(source: SourceInfo, facts: list[Answer]) -> discord.Embed:
 
 def choice_name(text: str) -> str:
     return shorten(" ".join(text.split()), CHOICE_LIMIT)
+
+
+def digest_embed(digest: Digest) -> discord.Embed:
+    """The daily digest as one embed: a field per section, each within the field limits."""
+    embed = discord.Embed(title=f"Daily digest — {digest.local_date:%d %b %Y}", colour=COLOUR)
+    if digest.changes:
+        embed.add_field(name="Changes to the fact table", inline=False, value=shorten("\n".join(
+            f"• *{c.kind}*: {safe(c.headline)}" for c in digest.changes), FIELD_VALUE_LIMIT))
+    for entry in digest.on_this_day[:5]:
+        embed.add_field(
+            name=shorten(f"On this day, {entry.event_date:%d %b %Y} ({entry.years_ago} years "
+                         f"ago)", FIELD_NAME_LIMIT),
+            value=shorten(safe(entry.answer.text or ""), FIELD_VALUE_LIMIT), inline=False)
+    if digest.highlight:
+        embed.add_field(name=shorten(f"Fact of the day: {safe(digest.highlight.headline or '')}",
+                                     FIELD_NAME_LIMIT),
+                        value=shorten(safe(digest.highlight.text or ""), FIELD_VALUE_LIMIT),
+                        inline=False)
+    if digest.unanswered:
+        embed.add_field(name="Asked but not answered in the last day", inline=False,
+                        value=shorten("\n".join(f"• {u.times}× {safe(u.question)}"
+                                                for u in digest.unanswered), FIELD_VALUE_LIMIT))
+    if digest.is_empty:
+        embed.description = "Nothing new today."
+    return embed

@@ -37,6 +37,8 @@ from adapters.telegram import render
 from bot import texts
 from bot.answers import Answer, Outcome
 from bot.core import DigestCommandError, FactBot, SubscriptionView, parse_digest_command
+from bot.digest.content import Digest
+from bot.digest.scheduler import ChatUnavailable
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -285,6 +287,19 @@ class TelegramAdapter:
         if message is not None:
             await message.reply_text(text, parse_mode=ParseMode.HTML,
                                      disable_web_page_preview=True)
+
+    async def send_digest(self, subscription: SubscriptionView, digest: Digest) -> None:
+        """`DigestSender` for Telegram: a blocked bot or a deleted chat disables the digest."""
+        try:
+            await self.application.bot.send_message(
+                int(subscription.chat_id), render.render_digest(digest),
+                parse_mode=ParseMode.HTML, disable_web_page_preview=True)
+        except Forbidden as error:
+            raise ChatUnavailable(f"Telegram refused: {error.message}") from None
+        except BadRequest as error:
+            if "chat not found" in error.message.lower():
+                raise ChatUnavailable(f"Telegram: {error.message}") from None
+            raise
 
     # --- the error boundary -----------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
 from bot.answers import Answer, Citation, Outcome, SourceInfo
+from bot.digest.content import Digest
 
 MESSAGE_LIMIT = 4096
 COLLAPSED_QUOTE_CHARS = 160
@@ -150,3 +151,37 @@ def attribution_line(answer: Answer) -> str:
                 for c in answer.citations]
     prefix = "Sources differ: " if answer.sources_differ else "According to "
     return _shorten(prefix + "; ".join(speakers), 200)
+
+
+def render_digest(digest: Digest) -> str:
+    """The daily digest as one message: sections shortened to fit, never cut mid-tag."""
+    sections = [f"<b>Daily digest — {digest.local_date:%d %b %Y}</b>"]
+    if digest.changes:
+        lines = ["<b>Changes to the fact table</b>"]
+        for change in digest.changes:
+            text = change.answer.text if change.answer and change.answer.text else ""
+            lines.append(f"• <i>{html(change.kind)}</i>: {html(change.headline)}"
+                         + (f"\n  {html(_shorten(text, 400))}" if text else ""))
+        sections.append("\n".join(lines))
+    if digest.on_this_day:
+        lines = ["<b>On this day</b>"]
+        for entry in digest.on_this_day:
+            lines.append(f"• {entry.event_date:%d %b %Y} ({entry.years_ago} years ago): "
+                         f"{html(_shorten(entry.answer.text or '', 400))}")
+        sections.append("\n".join(lines))
+    if digest.highlight:
+        sections.append(f"<b>Fact of the day: {html(digest.highlight.headline or '')}</b>\n"
+                        f"{html(_shorten(digest.highlight.text or '', 600))}")
+    if digest.unanswered:
+        lines = ["<b>Asked but not answered in the last day</b>"]
+        lines += [f"• {u.times}× {html(_shorten(u.question, 120))}" for u in digest.unanswered]
+        sections.append("\n".join(lines))
+    if digest.is_empty:
+        sections.append("Nothing new today.")
+    message = ""
+    for section in sections:
+        candidate = f"{message}\n\n{section}" if message else section
+        if len(candidate) > MESSAGE_LIMIT - 40:
+            return message + "\n\n… (more in the next digest)"
+        message = candidate
+    return message
