@@ -64,8 +64,9 @@ class Digest:
 
     @property
     def is_empty(self) -> bool:
-        """Nothing in parts 1-3: the subscription may ask for no digest on such days."""
-        return not self.changes and not self.on_this_day and self.highlight is None
+        """No news and no anniversary: only the highlight to offer. Subscriptions with
+        `skip_empty` get no digest on such days (and the highlight waits for the next)."""
+        return not self.changes and not self.on_this_day
 
     def to_json(self) -> dict[str, Any]:
         return {
