@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -178,14 +178,14 @@ async def test_daylight_saving_days_fire_once(digest_core: FactBot, zone: str,
         await scheduler.tick()
         clock.now += timedelta(minutes=10)
     local_dates = [d.local_date for _, d in sender.sent]
-    assert local_dates.count(datetime(*day).date()) == 1
+    assert local_dates.count(date(*day)) == 1
 
 
 def test_a_time_in_the_spring_forward_gap_happens_after_the_gap() -> None:
     """02:30 in Berlin on 29 March 2026 does not exist; it is taken as 03:30 CEST."""
     from zoneinfo import ZoneInfo
 
-    instant = scheduled_instant(datetime(2026, 3, 29).date(), time(2, 30),
+    instant = scheduled_instant(date(2026, 3, 29), time(2, 30),
                                 ZoneInfo("Europe/Berlin"))
     assert instant == utc(2026, 3, 29, 1, 30)
 
