@@ -9,8 +9,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.core import FactBot  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
+from bot.core import FactBot
+from bot.settings import load_settings
 
 
 def throwaway_core() -> FactBot:

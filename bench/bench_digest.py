@@ -16,7 +16,8 @@ import multiprocessing
 import os
 import sys
 import time
-from datetime import UTC, datetime, time as clock_time, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 
 from _support import throwaway_core  # noqa: F401  (puts the project on sys.path)
 
