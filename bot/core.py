@@ -46,7 +46,11 @@ class SubscriptionView:
 
     def describe(self) -> str:
         state = "on" if self.enabled else "off"
-        return f"Daily digest {state}: every day at {self.local_time:%H:%M} ({self.timezone})."
+        extras = [text for flag, text in ((self.include_unanswered, "with unanswered questions"),
+                                          (self.skip_empty, "none on quiet days")) if flag]
+        details = f"; {', '.join(extras)}" if extras else ""
+        return (f"Daily digest {state}: every day at {self.local_time:%H:%M} "
+                f"({self.timezone}){details}.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,12 @@ class DigestCommand:
     action: str  # "on" | "off" | "status"
     local_time: time | None = None
     timezone: str = "UTC"
+    include_unanswered: bool = False
+    skip_empty: bool = False
+
+
+# Words after `/digest on HH:MM [Area/City]` that switch options on.
+DIGEST_OPTION_WORDS = {"unanswered": "include_unanswered", "quiet": "skip_empty"}
 
 
 class DigestCommandError(ValueError):
@@ -93,9 +103,15 @@ def parse_digest_command(args: Sequence[str]) -> DigestCommand:
         return DigestCommand("status")
     if action == "off" and len(words) == 1:
         return DigestCommand("off")
-    if action == "on" and 2 <= len(words) <= 3:
-        zone = canonical_timezone(words[2]) if len(words) == 3 else "UTC"
-        return DigestCommand("on", parse_local_time(words[1]), zone)
+    if action == "on" and len(words) >= 2:
+        rest = words[2:]
+        options = {DIGEST_OPTION_WORDS[w.casefold()]: True for w in rest
+                   if w.casefold() in DIGEST_OPTION_WORDS}
+        zones = [w for w in rest if w.casefold() not in DIGEST_OPTION_WORDS]
+        if len(zones) > 1:
+            raise DigestCommandError(texts.DIGEST_USAGE)
+        zone = canonical_timezone(zones[0]) if zones else "UTC"
+        return DigestCommand("on", parse_local_time(words[1]), zone, **options)
     raise DigestCommandError(texts.DIGEST_USAGE)
 
 

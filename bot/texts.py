@@ -25,6 +25,7 @@ SOURCES_DIFFER = "Sources differ — every claim is shown with its attribution:"
 ERROR_APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 DIGEST_ADMIN_ONLY = "Sorry, only the chat's administrators can change the daily digest."
 DIGEST_USAGE = (
-    "Usage: /digest on HH:MM [Area/City] — subscribe this chat to a daily digest "
-    "(time zone defaults to UTC); /digest off; /digest status."
+    "Usage: /digest on HH:MM [Area/City] [unanswered] [quiet] — a daily digest in this chat "
+    "(time zone defaults to UTC; \"unanswered\" adds the questions I could not answer, for "
+    "editors; \"quiet\" sends nothing on days without news); /digest off; /digest status."
 )

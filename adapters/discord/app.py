@@ -231,11 +231,15 @@ class DiscordAdapter:
 
         @digest.command(name="on", description="Post a daily digest in a channel.")
         @app_commands.describe(time="Local time, HH:MM", timezone="IANA zone, e.g. Asia/Almaty",
-                               channel="Where to post (default: here)")
+                               channel="Where to post (default: here)",
+                               unanswered="Add the questions I could not answer (editors)",
+                               quiet="Send nothing on days without news")
         async def digest_on(interaction: discord.Interaction[Any], time: str,
                             timezone: str = "UTC",
-                            channel: discord.TextChannel | None = None) -> None:
-            await self.digest_on(interaction, time, timezone, channel)
+                            channel: discord.TextChannel | None = None,
+                            unanswered: bool = False, quiet: bool = False) -> None:
+            await self.digest_on(interaction, time, timezone, channel,
+                                 include_unanswered=unanswered, skip_empty=quiet)
 
         @digest.command(name="off", description="Stop the daily digest in a channel.")
         async def digest_off(interaction: discord.Interaction[Any],
@@ -300,7 +304,8 @@ class DiscordAdapter:
         return True
 
     async def digest_on(self, interaction: discord.Interaction[Any], time: str, timezone: str,
-                        channel: discord.TextChannel | None) -> None:
+                        channel: discord.TextChannel | None, *, include_unanswered: bool,
+                        skip_empty: bool) -> None:
         if await self._refuse_without_manage_server(interaction):
             return
         try:
@@ -313,7 +318,8 @@ class DiscordAdapter:
         view = await asyncio.to_thread(
             lambda: self.core.subscribe(
                 platform=PLATFORM, chat_id=channel_id, local_time=local_time, timezone=zone,
-                created_by=str(interaction.user.id), guild_id=str(interaction.guild_id)))
+                created_by=str(interaction.user.id), guild_id=str(interaction.guild_id),
+                include_unanswered=include_unanswered, skip_empty=skip_empty))
         await interaction.response.send_message(
             f"{view.describe()} Channel: <#{channel_id}>.", ephemeral=True,
             allowed_mentions=NO_MENTIONS)

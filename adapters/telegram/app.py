@@ -189,7 +189,8 @@ class TelegramAdapter:
         view = await asyncio.to_thread(
             lambda: self.core.subscribe(
                 platform=PLATFORM, chat_id=chat_id, local_time=command.local_time,  # type: ignore[arg-type]
-                timezone=command.timezone, created_by=str(user.id) if user else None))
+                timezone=command.timezone, created_by=str(user.id) if user else None,
+                include_unanswered=command.include_unanswered, skip_empty=command.skip_empty))
         await self._reply(update, render.html(view.describe()))
 
     async def _is_admin(self, chat_id: int, user: Any) -> bool:

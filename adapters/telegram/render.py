@@ -79,7 +79,10 @@ def _fit(message: str) -> str:
         return message
     # Last resort for pathological input: plain text cannot have a tag cut in half.
     plain = unescape(re.sub(r"<[^>]+>", "", message))
-    return html(_shorten(plain, MESSAGE_LIMIT - 200))
+    limit = MESSAGE_LIMIT
+    while len(escaped := html(_shorten(plain, limit))) > MESSAGE_LIMIT:
+        limit -= len(escaped) - MESSAGE_LIMIT
+    return escaped
 
 
 def answer_keyboard(answer: Answer, *, expanded: bool = False) -> InlineKeyboardMarkup | None:

@@ -133,3 +133,13 @@ def test_chat_answers_in_the_console(monkeypatch: pytest.MonkeyPatch,
     assert main(["chat"]) == 0
     out = capsys.readouterr().out
     assert "According to " in out and "[003]" in out
+
+
+def test_digest_preview_prints_without_sending(capsys: pytest.CaptureFixture[str]) -> None:
+    """`digest preview --date --json` shows the day's digest; nothing is stored."""
+    assert main(["digest", "preview", "--date", "2027-01-10", "--timezone", "Asia/Almaty",
+                 "--json"]) == 0
+    digest = json.loads(capsys.readouterr().out)
+    assert digest["local_date"] == "2027-01-10"
+    assert "national-mourning" in {entry["fact_id"] for entry in digest["on_this_day"]}
+    assert digest["highlight"]["answer"].startswith("According to ")

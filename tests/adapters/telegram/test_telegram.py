@@ -234,3 +234,12 @@ async def test_the_token_never_reaches_the_logs(
 async def test_stop_is_clean_and_quick(telegram_bot: RunningBot) -> None:
     """Stopping the adapter returns within seconds."""
     await asyncio.wait_for(telegram_bot.adapter.stop(), 5)
+
+
+async def test_digest_options_can_be_chosen(telegram_bot: RunningBot) -> None:
+    """Editors can add the unanswered questions and skip quiet days when subscribing."""
+    reply = (await _reply_to(telegram_bot, "/digest on 18:00 UTC unanswered quiet")
+             ).params["text"]
+    assert "unanswered" in reply and "quiet" in reply
+    stored = telegram_bot.core.subscription("telegram", "4242")
+    assert stored is not None and stored.include_unanswered and stored.skip_empty
