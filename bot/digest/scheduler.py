@@ -32,7 +32,8 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import CursorResult, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.core import FactBot, SubscriptionView, subscription_view
@@ -166,38 +167,47 @@ class DigestScheduler:
                 ).all()
             } if due else set()
             views = {row.id: subscription_view(row) for row, _, _ in due}
-        for row_id, local_date, at in ((r.id, d, a) for r, d, a in due):
-            if (row_id, local_date) in known:
-                continue
-            late = now - at > self._grace
-            claim = self._insert_claim(row_id, local_date, now, skipped=late)
+        wanted = [(row.id, local_date, now - at > self._grace) for row, local_date, at in due
+                  if (row.id, local_date) not in known]
+        for delivery_id, row_id, local_date, late in self._insert_claims(wanted, now):
             if late:
-                report.skipped += claim is not None
-                if claim is not None:
-                    log.info("digest for subscription %s on %s skipped: %s late, beyond the "
-                             "grace window", row_id, local_date, now - at)
-            elif claim is not None:
-                claims.append(Claim(claim, row_id, views[row_id], local_date, 1))
+                report.skipped += 1
+                log.info("digest for subscription %s on %s skipped: beyond the grace window",
+                         row_id, local_date)
+            else:
+                claims.append(Claim(delivery_id, row_id, views[row_id], local_date, 1))
         claims.extend(self._take_over_due_retries(now))
         return claims
 
-    def _insert_claim(self, subscription_id: int, local_date: date, now: datetime, *,
-                      skipped: bool) -> int | None:
-        """Insert the (subscription, day) row; None when another instance got there first."""
-        try:
-            with self.core.database.session() as session:
-                row = DigestDelivery(
-                    subscription_id=subscription_id, local_date=local_date,
-                    status=SKIPPED if skipped else CLAIMED, claimed_by=self.instance_id,
-                    claimed_at=now, attempts=0 if skipped else 1,
-                    next_attempt_at=None if skipped else now + LEASE,
-                    finished_at=now if skipped else None,
-                    error="missed: beyond the grace window" if skipped else None)
-                session.add(row)
-                session.flush()
-                return row.id
-        except IntegrityError:
-            return None
+    def _insert_claims(self, wanted: list[tuple[int, date, bool]], now: datetime
+                       ) -> list[tuple[int, int, date, bool]]:
+        """Insert (subscription, day) rows in one statement; return the rows this instance won
+        as (delivery id, subscription id, local date, late).
+
+        Rows another instance inserted first are skipped by ON CONFLICT DO NOTHING, so the
+        unique constraint decides who sends, without an error per lost race.
+        """
+        if not wanted:
+            return []
+        rows = [{
+            "subscription_id": row_id, "local_date": local_date,
+            "status": SKIPPED if late else CLAIMED, "claimed_by": self.instance_id,
+            "claimed_at": now, "attempts": 0 if late else 1,
+            "next_attempt_at": None if late else now + LEASE,
+            "finished_at": now if late else None,
+            "error": "missed: beyond the grace window" if late else None,
+        } for row_id, local_date, late in wanted]
+        with self.core.database.session() as session:
+            dialect = session.get_bind().dialect.name
+            insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+            statement = (insert(DigestDelivery).values(rows)
+                         .on_conflict_do_nothing(index_elements=["subscription_id",
+                                                                 "local_date"])
+                         .returning(DigestDelivery.id, DigestDelivery.subscription_id,
+                                    DigestDelivery.local_date))
+            won = session.execute(statement).all()
+        lateness = {(row_id, local_date): late for row_id, local_date, late in wanted}
+        return [(delivery, sub, day, lateness[(sub, day)]) for delivery, sub, day in won]
 
     def _take_over_due_retries(self, now: datetime) -> list[Claim]:
         """Rows whose lease ran out (a crash, or a failed send now due again): take them over."""
