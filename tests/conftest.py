@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.core import FactBot
-from bot.settings import Settings, load_settings
+from bot.settings import load_settings
 from tests.databases import postgres_base_url, postgres_schema_url, sqlite_url
 
 
@@ -37,11 +37,6 @@ def sqlite_database_url(tmp_path: Path) -> str:
     return sqlite_url(tmp_path)
 
 
-@pytest.fixture
-def settings(sqlite_database_url: str) -> Settings:
-    return load_settings(database_url=sqlite_database_url, database_connect_attempts=1)
-
-
 @pytest.fixture(scope="session")
 def shared_core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FactBot]:
     """One core on the shipped table for read-only tests (asking, sources)."""
@@ -52,7 +47,8 @@ def shared_core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FactBot]:
 
 
 @pytest.fixture
-def core(settings: Settings) -> Iterator[FactBot]:
-    bot = FactBot.open(settings)
-    yield bot
-    bot.close()
+def fresh_core(sqlite_database_url: str) -> Iterator[FactBot]:
+    """A core of the test's own, on the shipped table, that the test may write to."""
+    core = FactBot.open(load_settings(database_url=sqlite_database_url))
+    yield core
+    core.close()

@@ -13,6 +13,7 @@ from discord.utils import escape_markdown, escape_mentions
 from bot import texts
 from bot.answers import Answer, Citation, Outcome, SourceInfo
 from bot.digest.content import Digest
+from bot.layout import fit_lines, shorten
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -27,10 +28,6 @@ COLOUR = discord.Colour.dark_teal()
 
 def safe(text: str) -> str:
     return escape_mentions(escape_markdown(text))
-
-
-def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _citation_field(number: int, citation: Citation, quote_limit: int) -> tuple[str, str]:
@@ -101,14 +98,10 @@ def source_embed(source: SourceInfo, facts: list[Answer]) -> discord.Embed:
                                                        FIELD_VALUE_LIMIT), inline=True)
     embed.add_field(name="Kind and date", value=f"{source.kind}, {source.date_label}",
                     inline=True)
-    lines: list[str] = []
-    for number, fact in enumerate(facts):
-        line = f"• {safe(fact.headline or '')}"
-        if len("\n".join([*lines, line])) > DESCRIPTION_LIMIT - 40:
-            lines.append(f"… and {len(facts) - number} more")
-            break
-        lines.append(line)
-    embed.description = f"**{len(facts)} facts cite it:**\n" + "\n".join(lines)
+    heading = f"**{len(facts)} facts cite it:**"
+    lines = fit_lines([f"• {safe(fact.headline or '')}" for fact in facts], DESCRIPTION_LIMIT,
+                      already=len(heading) + 1)
+    embed.description = "\n".join([heading, *lines])
     return embed
 
 

@@ -39,6 +39,7 @@ from bot.answers import Answer, Outcome
 from bot.core import DigestCommandError, FactBot, SubscriptionView, parse_digest_command
 from bot.digest.content import Digest
 from bot.digest.scheduler import ChatUnavailable
+from bot.layout import shorten
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -213,7 +214,7 @@ class TelegramAdapter:
         results = [
             InlineQueryResultArticle(
                 id=answer.fact_id or str(number),
-                title=render._shorten(
+                title=shorten(
                     f"{answer.headline}: {answer.short}" if answer.short else answer.headline
                     or "", 120),
                 description=render.attribution_line(answer),

@@ -15,10 +15,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import texts
 from bot.answers import Answer, Citation, Outcome, SourceInfo
 from bot.digest.content import Digest
+from bot.layout import fit_lines, shorten
 
 MESSAGE_LIMIT = 4096
 COLLAPSED_QUOTE_CHARS = 160
-_ELLIPSIS = "…"
 _MIN_QUOTE_CHARS = 40
 
 # Callback data: "q:<fact>:1" shows full quotes, "q:<fact>:0" hides them, "f:<fact>" answers.
@@ -27,12 +27,6 @@ EXPAND, FACT = "q", "f"
 
 def html(text: str) -> str:
     return escape(text, quote=False)
-
-
-def _shorten(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[: max(0, limit - 1)].rstrip() + _ELLIPSIS
 
 
 def _citation_line(number: int, citation: Citation) -> str:
@@ -63,7 +57,7 @@ def render_answer(answer: Answer, *, expanded: bool = False) -> str:
     while True:
         parts = [body, ""]
         for head, citation in zip(heads, answer.citations, strict=True):
-            parts.append(f"{head}\n<blockquote>{html(_shorten(citation.quote, quote_limit))}"
+            parts.append(f"{head}\n<blockquote>{html(shorten(citation.quote, quote_limit))}"
                          "</blockquote>")
         message = "\n".join(parts)
         if len(message) <= MESSAGE_LIMIT or quote_limit <= _MIN_QUOTE_CHARS:
@@ -80,7 +74,7 @@ def _fit(message: str) -> str:
     # Last resort for pathological input: plain text cannot have a tag cut in half.
     plain = unescape(re.sub(r"<[^>]+>", "", message))
     limit = MESSAGE_LIMIT
-    while len(escaped := html(_shorten(plain, limit))) > MESSAGE_LIMIT:
+    while len(escaped := html(shorten(plain, limit))) > MESSAGE_LIMIT:
         limit -= len(escaped) - MESSAGE_LIMIT
     return escaped
 
@@ -88,7 +82,7 @@ def _fit(message: str) -> str:
 def answer_keyboard(answer: Answer, *, expanded: bool = False) -> InlineKeyboardMarkup | None:
     if answer.outcome is Outcome.SUGGEST:
         return InlineKeyboardMarkup([
-            [InlineKeyboardButton(_shorten(s.question, 60), callback_data=f"{FACT}:{s.fact_id}")]
+            [InlineKeyboardButton(shorten(s.question, 60), callback_data=f"{FACT}:{s.fact_id}")]
             for s in answer.suggestions
         ])
     if answer.outcome is not Outcome.ANSWER or not answer.fact_id:
@@ -122,14 +116,10 @@ def render_source(source: SourceInfo, facts: list[Answer]) -> str:
         "",
         f"<b>{len(facts)} facts cite it:</b>",
     ]
-    lines = list(header)
-    for number, fact in enumerate(facts):
-        line = f"• {html(fact.headline or '')}"
-        if len("\n".join([*lines, line])) > MESSAGE_LIMIT - 60:
-            lines.append(f"… and {len(facts) - number} more")
-            break
-        lines.append(line)
-    return "\n".join(lines)
+    used = len("\n".join(header)) + 1
+    lines = fit_lines([f"• {html(fact.headline or '')}" for fact in facts], MESSAGE_LIMIT,
+                      already=used)
+    return "\n".join([*header, *lines])
 
 
 def render_help(bot_username: str) -> str:
@@ -153,7 +143,7 @@ def attribution_line(answer: Answer) -> str:
     speakers = [f"{c.source.speaker} ({c.source.kind}, {c.source.date_label})"
                 for c in answer.citations]
     prefix = "Sources differ: " if answer.sources_differ else "According to "
-    return _shorten(prefix + "; ".join(speakers), 200)
+    return shorten(prefix + "; ".join(speakers), 200)
 
 
 def render_digest(digest: Digest) -> str:
@@ -164,20 +154,20 @@ def render_digest(digest: Digest) -> str:
         for change in digest.changes:
             text = change.answer.text if change.answer and change.answer.text else ""
             lines.append(f"• <i>{html(change.kind)}</i>: {html(change.headline)}"
-                         + (f"\n  {html(_shorten(text, 400))}" if text else ""))
+                         + (f"\n  {html(shorten(text, 400))}" if text else ""))
         sections.append("\n".join(lines))
     if digest.on_this_day:
         lines = ["<b>On this day</b>"]
         for entry in digest.on_this_day:
             lines.append(f"• {entry.event_date:%d %b %Y} ({entry.years_ago} years ago): "
-                         f"{html(_shorten(entry.answer.text or '', 400))}")
+                         f"{html(shorten(entry.answer.text or '', 400))}")
         sections.append("\n".join(lines))
     if digest.highlight:
         sections.append(f"<b>Fact of the day: {html(digest.highlight.headline or '')}</b>\n"
-                        f"{html(_shorten(digest.highlight.text or '', 600))}")
+                        f"{html(shorten(digest.highlight.text or '', 600))}")
     if digest.unanswered:
         lines = ["<b>Asked but not answered in the last day</b>"]
-        lines += [f"• {u.times}× {html(_shorten(u.question, 120))}" for u in digest.unanswered]
+        lines += [f"• {u.times}× {html(shorten(u.question, 120))}" for u in digest.unanswered]
         sections.append("\n".join(lines))
     if digest.is_empty:
         sections.append("Nothing new today.")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
@@ -28,13 +28,6 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
     await fake.stop()
 
 
-@pytest.fixture
-def discord_core(sqlite_database_url: str) -> Iterator[FactBot]:
-    core = FactBot.open(load_settings(database_url=sqlite_database_url))
-    yield core
-    core.close()
-
-
 def discord_settings(fake: FakeDiscord, database_url: str, **overrides: object) -> Settings:
     return load_settings(database_url=database_url, discord_bot_token=TOKEN,
                          discord_api_base_url=fake.api_base_url,
@@ -42,10 +35,10 @@ def discord_settings(fake: FakeDiscord, database_url: str, **overrides: object) 
 
 
 @pytest.fixture
-async def discord_bot(fake_discord: FakeDiscord, discord_core: FactBot,
+async def discord_bot(fake_discord: FakeDiscord, fresh_core: FactBot,
                       sqlite_database_url: str) -> AsyncIterator[RunningBot]:
-    adapter = DiscordAdapter(discord_core, discord_settings(fake_discord, sqlite_database_url),
+    adapter = DiscordAdapter(fresh_core, discord_settings(fake_discord, sqlite_database_url),
                              guild_ready_timeout=0.05)
     await adapter.start()
-    yield RunningBot(fake_discord, adapter, discord_core)
+    yield RunningBot(fake_discord, adapter, fresh_core)
     await adapter.stop()

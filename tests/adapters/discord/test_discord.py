@@ -191,7 +191,7 @@ async def test_gateway_disconnect_is_resumed(discord_bot: RunningBot) -> None:
 
 
 async def test_guild_registration_and_the_token_stays_out_of_logs(
-    fake_discord: FakeDiscord, discord_core: FactBot, sqlite_database_url: str,
+    fake_discord: FakeDiscord, fresh_core: FactBot, sqlite_database_url: str,
     caplog: pytest.LogCaptureFixture
 ) -> None:
     """DISCORD_GUILD_IDS registers per guild; no log line carries the token."""
@@ -202,7 +202,7 @@ async def test_guild_registration_and_the_token_stays_out_of_logs(
                                 discord_guild_ids=[111, 222])
     protect_secrets(configured_secrets(settings))
     with caplog.at_level(logging.DEBUG):
-        adapter = DiscordAdapter(discord_core, settings, guild_ready_timeout=0.05)
+        adapter = DiscordAdapter(fresh_core, settings, guild_ready_timeout=0.05)
         await adapter.start()
         await adapter.stop()
     assert set(fake_discord.registered) == {"111", "222"}

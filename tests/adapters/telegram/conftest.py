@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
@@ -28,24 +28,17 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
     await fake.stop()
 
 
-@pytest.fixture
-def telegram_core(sqlite_database_url: str) -> Iterator[FactBot]:
-    core = FactBot.open(load_settings(database_url=sqlite_database_url))
-    yield core
-    core.close()
-
-
 def telegram_settings(fake: FakeTelegram, database_url: str, **overrides: object) -> Settings:
     return load_settings(database_url=database_url, telegram_bot_token=TOKEN,
                          telegram_api_base_url=fake.base_url, **overrides)
 
 
 @pytest.fixture
-async def telegram_bot(fake_telegram: FakeTelegram, telegram_core: FactBot,
+async def telegram_bot(fake_telegram: FakeTelegram, fresh_core: FactBot,
                        sqlite_database_url: str) -> AsyncIterator[RunningBot]:
-    adapter = TelegramAdapter(telegram_core,
+    adapter = TelegramAdapter(fresh_core,
                               telegram_settings(fake_telegram, sqlite_database_url),
                               poll_timeout=1)
     await adapter.start()
-    yield RunningBot(fake_telegram, adapter, telegram_core)
+    yield RunningBot(fake_telegram, adapter, fresh_core)
     await adapter.stop()

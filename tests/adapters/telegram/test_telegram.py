@@ -208,7 +208,7 @@ async def test_an_api_error_is_logged_and_the_bot_keeps_running(
 
 
 async def test_the_token_never_reaches_the_logs(
-    fake_telegram: object, telegram_core: object, sqlite_database_url: str,
+    fake_telegram: object, fresh_core: object, sqlite_database_url: str,
     caplog: pytest.LogCaptureFixture
 ) -> None:
     """httpx logs request URLs with the token in them; every log line is redacted."""
@@ -220,7 +220,7 @@ async def test_the_token_never_reaches_the_logs(
     settings = telegram_settings(fake_telegram, sqlite_database_url)  # type: ignore[arg-type]
     protect_secrets(configured_secrets(settings))
     with caplog.at_level(logging.DEBUG):
-        adapter = TelegramAdapter(telegram_core, settings, poll_timeout=1)  # type: ignore[arg-type]
+        adapter = TelegramAdapter(fresh_core, settings, poll_timeout=1)  # type: ignore[arg-type]
         await adapter.start()
         fake_telegram.fail_next("sendMessage", 400, "Bad Request: boom")  # type: ignore[attr-defined]
         fake_telegram.push_update(message_update("/fact curfew"))  # type: ignore[attr-defined]

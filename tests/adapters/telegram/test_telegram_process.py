@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
 import socket
-import sys
 
 import aiohttp
 
@@ -14,6 +10,7 @@ from adapters.telegram.app import TelegramAdapter
 from bot.core import FactBot
 from tests.adapters.telegram.conftest import TOKEN, telegram_settings
 from tests.fakes.telegram_api import FakeTelegram, message_update
+from tests.processes import start_factbot_run, stop_with_sigterm
 
 
 def _free_port() -> int:
@@ -25,27 +22,21 @@ def _free_port() -> int:
 async def test_sigterm_stops_factbot_run_cleanly(fake_telegram: FakeTelegram,
                                                  sqlite_database_url: str) -> None:
     """SIGTERM stops `factbot run` within seconds with exit code 0; the token is never logged."""
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": sqlite_database_url,
-           "TELEGRAM_API_BASE_URL": fake_telegram.base_url, "LOG_LEVEL": "DEBUG"}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    process = await start_factbot_run(
+        TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=sqlite_database_url,
+        TELEGRAM_API_BASE_URL=fake_telegram.base_url, LOG_LEVEL="DEBUG")
     try:
         await fake_telegram.wait_for("getUpdates", within=30)
         fake_telegram.push_update(message_update("/fact curfew"))
         await fake_telegram.wait_for("sendMessage", within=10)
-        process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), 10)
     finally:
-        if process.returncode is None:
-            process.kill()
-    assert process.returncode == 0, stderr.decode()[-2000:]
-    log = stderr.decode()
+        returncode, log = await stop_with_sigterm(process)
+    assert returncode == 0, log[-2000:]
     assert "[REDACTED]" in log and TOKEN not in log and TOKEN.split(":")[1] not in log
 
 
 async def test_webhook_mode_checks_the_secret(fake_telegram: FakeTelegram,
-                                              telegram_core: FactBot,
+                                              fresh_core: FactBot,
                                               sqlite_database_url: str) -> None:
     """With TELEGRAM_WEBHOOK_URL set the bot registers its webhook and verifies the secret."""
     port = _free_port()
@@ -54,7 +45,7 @@ async def test_webhook_mode_checks_the_secret(fake_telegram: FakeTelegram,
         telegram_webhook_url="https://bot.example.org/telegram/hook",
         telegram_webhook_secret="s3cret-webhook-token", telegram_webhook_listen="127.0.0.1",
         telegram_webhook_port=port)
-    adapter = TelegramAdapter(telegram_core, settings)
+    adapter = TelegramAdapter(fresh_core, settings)
     await adapter.start()
     try:
         assert fake_telegram.webhook is not None
