@@ -21,7 +21,7 @@ from bot import texts
 from bot.answers import Answer, Outcome, SourceInfo, Suggestion
 from bot.compose import fact_answer, suggestion
 from bot.facttable import load_fact_table
-from bot.matching import FactIndex
+from bot.matching import FactIndex, Match
 from bot.normalize import Normalizer
 from bot.settings import Settings, get_settings
 from bot.store import SyncReport, load_facts, loaded_seeds_digest, sync_fact_table
@@ -199,7 +199,7 @@ class FactBot:
                           hint=texts.EMPTY_QUESTION)
         matches = self._index.search(text, limit=4)
         best = matches[0] if matches else None
-        if best and best.score >= self.settings.match_answer_threshold:
+        if best and self._confident(best):
             return fact_answer(best.fact, question=text, score=best.score)
         hint = texts.DONT_KNOW_HINT
         if was_cut:
@@ -214,6 +214,13 @@ class FactBot:
                           suggestions=candidates, hint=hint)
         return Answer(question=text, outcome=Outcome.NONE, score=best.score if best else 0.0,
                       hint=hint)
+
+    def _confident(self, match: Match) -> bool:
+        """Answer only a close match that reads like one of the fact's own questions and,
+        when a figure is asked for, has one; anything less is a suggestion at most."""
+        return (match.score >= self.settings.match_answer_threshold
+                and match.precision >= self.settings.match_min_form_precision
+                and match.gives_asked_number)
 
     def _record(self, answer: Answer, *, platform: str, chat_id: str | None) -> None:
         try:

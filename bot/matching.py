@@ -41,7 +41,10 @@ class Match:
     fact: FactRecord
     score: float  # 0-100
     coverage: float  # 0-1
+    precision: float  # 0-1: how much of the closest question form the question accounts for
     form: str  # the question form that read closest
+    # False when the question asks "how many" and the fact gives no figure at all.
+    gives_asked_number: bool = True
 
 
 class AnswerKind(Enum):
@@ -58,7 +61,7 @@ _ASKS_FOR = {
 }
 _MONTH = re.compile(r"\b(january|february|march|april|may|june|july|august|september|"
                     r"october|november|december)\b", re.IGNORECASE)
-# Points added when a fact gives the kind of answer the question asks for.
+# Points added when a fact gives the kind of answer the question asks for, taken when not.
 _KIND_BONUS = 6.0
 
 
@@ -191,11 +194,16 @@ class FactIndex:
                         best = max(best, similarity * _CLAIM_TEXT_WEIGHT)
                 covered += weight * best
             coverage = covered / total_weight
-            similarity, form = self._form_similarity(fact, question_text, question_terms)
+            similarity, precision, form = self._form_similarity(fact, question_text,
+                                                                question_terms)
             score = 100 * (_COVERAGE_SHARE * coverage + (1 - _COVERAGE_SHARE) * similarity)
             if wanted & fact.kinds:
                 score = min(100.0, score + _KIND_BONUS)
-            matches.append(Match(fact.record, score, coverage, form))
+            elif wanted:
+                score = max(0.0, score - _KIND_BONUS)
+            gives_asked_number = AnswerKind.NUMBER not in wanted or AnswerKind.NUMBER in fact.kinds
+            matches.append(Match(fact.record, score, coverage, precision, form,
+                                 gives_asked_number))
         matches.sort(key=lambda m: (-m.score, m.fact.position))
         return matches[:limit]
 
@@ -218,8 +226,8 @@ class FactIndex:
         return heapq.nlargest(_CANDIDATES_SCORED, partial, key=partial.__getitem__)
 
     def _form_similarity(self, fact: _IndexedFact, question_text: str,
-                         question_terms: frozenset[str]) -> tuple[float, str]:
-        best, best_form = 0.0, ""
+                         question_terms: frozenset[str]) -> tuple[float, float, str]:
+        best, best_precision, best_form = 0.0, 0.0, ""
         for form, form_terms in zip(fact.forms, fact.form_terms, strict=True):
             if not form_terms:
                 continue
@@ -230,5 +238,5 @@ class FactIndex:
             reading = fuzz.token_sort_ratio(question_text, form) / 100
             similarity = 0.6 * precision + 0.4 * reading
             if similarity > best:
-                best, best_form = similarity, form
-        return best, best_form
+                best, best_precision, best_form = similarity, precision, form
+        return best, best_precision, best_form

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # Matching: scores are 0-100
     match_answer_threshold: float = Field(default=72.0, ge=0, le=100)
     match_suggest_threshold: float = Field(default=50.0, ge=0, le=100)
+    # Share of the closest question form (by term rarity) the question must account for.
+    match_min_form_precision: float = Field(default=0.5, ge=0, le=1)
     match_max_question_chars: int = Field(default=500, ge=20, le=100_000)
 
     log_level: str = Field(default="INFO")

@@ -126,3 +126,18 @@ def test_every_answer_is_attributed_never_in_the_bots_own_voice(shared_core: Fac
 def test_questions_outside_the_table_are_not_answered(shared_core: FactBot,
                                                       question: str) -> None:
     assert shared_core.match(question).outcome is not Outcome.ANSWER
+
+
+def test_a_question_asking_for_a_figure_is_not_answered_without_one(shared_core: FactBot
+                                                                    ) -> None:
+    """"How many members does the CSTO have" matches a fact with no figure: suggest at most."""
+    answer = shared_core.match("how many members does the CSTO have")
+    assert answer.outcome is not Outcome.ANSWER
+
+
+def test_a_question_covering_little_of_any_fact_form_is_not_answered(shared_core: FactBot
+                                                                    ) -> None:
+    """Sharing one word with a fact ("police") is not enough to answer for it."""
+    assert shared_core.match("how many police officers are in Kazakhstan").outcome \
+        is not Outcome.ANSWER
+    assert shared_core.match("who is the president of Russia").outcome is not Outcome.ANSWER
