@@ -199,8 +199,9 @@ class FactBot:
                           hint=texts.EMPTY_QUESTION)
         matches = self._index.search(text, limit=4)
         best = matches[0] if matches else None
-        if best and self._confident(best):
-            return fact_answer(best.fact, question=text, score=best.score)
+        confident = next((m for m in matches if self._confident(m)), None)
+        if confident is not None:
+            return fact_answer(confident.fact, question=text, score=confident.score)
         hint = texts.DONT_KNOW_HINT
         if was_cut:
             hint = (f"I read only the first {self.settings.match_max_question_chars} "

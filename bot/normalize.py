@@ -118,6 +118,11 @@ class Terms:
         return " ".join(self.content)
 
 
+# Stop and generic words are also recognised by their stems ("happens" as "happen").
+_STOP_STEMS = frozenset(stem(word) for word in STOP_WORDS)
+_GENERIC_STEMS = frozenset(stem(word) for word in GENERIC_WORDS)
+
+
 class Normalizer:
     """Folds aliases ("ОДКБ", "collective security treaty organization" → "csto") and stems.
 
@@ -150,9 +155,9 @@ class Normalizer:
                     break
             else:
                 token = tokens[i]
-                if token in GENERIC_WORDS:
+                if token in GENERIC_WORDS or stems[i] in _GENERIC_STEMS:
                     generic.append(stems[i])
-                elif token not in STOP_WORDS:
+                elif token not in STOP_WORDS and stems[i] not in _STOP_STEMS:
                     content.append(stems[i])
                 i += 1
         return Terms(tuple(content), tuple(generic))
