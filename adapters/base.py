@@ -8,6 +8,12 @@ from bot.core import SubscriptionView
 from bot.digest.content import Digest
 
 
+class FrontendStartError(Exception):
+    """A platform refused to start the adapter (a rejected token, an unreachable server).
+
+    The message names the setting to check and never contains the token itself."""
+
+
 class Frontend(Protocol):
     """A platform adapter, started and stopped by `adapters.runner`.
 

@@ -7,7 +7,7 @@ import logging
 import signal
 import sys
 
-from adapters.base import Frontend
+from adapters.base import Frontend, FrontendStartError
 from bot.core import FactBot
 from bot.digest.scheduler import DigestScheduler
 from bot.redact import protect_secrets
@@ -16,6 +16,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 EXIT_NO_TOKENS = 2
+EXIT_START_FAILED = 1
 _STOP_TIMEOUT_SECONDS = 10
 _INDEX_REFRESH_SECONDS = 60
 
@@ -91,5 +92,9 @@ def run_bot(settings: Settings) -> int:
         )
         return EXIT_NO_TOKENS
     protect_secrets(configured_secrets(settings))
-    asyncio.run(serve(settings))
+    try:
+        asyncio.run(serve(settings))
+    except FrontendStartError as error:
+        print(f"factbot run: {error}", file=sys.stderr)
+        return EXIT_START_FAILED
     return 0

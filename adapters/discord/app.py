@@ -20,6 +20,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from adapters.base import FrontendStartError
 from adapters.discord import render
 from bot import texts
 from bot.answers import Answer, Outcome
@@ -46,10 +47,6 @@ _API_VERSION_SUFFIX = re.compile(r"/api/v\d+/?$")
 _COMMAND_KEYS = ("name", "description", "type", "options", "required", "autocomplete",
                  "choices", "value", "channel_types", "min_length", "max_length",
                  "default_member_permissions", "contexts", "integration_types", "nsfw")
-
-
-class DiscordSetupError(Exception):
-    """Discord refused to start (rejected token, unreachable gateway); never shows the token."""
 
 
 def _adapter(interaction: discord.Interaction[Any]) -> DiscordAdapter:
@@ -129,7 +126,7 @@ class DiscordAdapter:
         try:
             await self.client.login(token.get_secret_value())
         except discord.LoginFailure:
-            raise DiscordSetupError("Discord rejected DISCORD_BOT_TOKEN") from None
+            raise FrontendStartError("Discord rejected DISCORD_BOT_TOKEN") from None
         self.client.add_dynamic_items(FullQuotesButton)
         self._connection = asyncio.create_task(self.client.connect(reconnect=True),
                                                name="discord-gateway")
@@ -141,7 +138,7 @@ class DiscordAdapter:
             ready.cancel()
             failure = self._connection.exception() if self._connection in done else None
             await self.stop()
-            raise DiscordSetupError(
+            raise FrontendStartError(
                 f"could not connect to the Discord gateway: {type(failure).__name__}"
                 if failure else "the Discord gateway did not become ready in time")
         await self.sync_commands()

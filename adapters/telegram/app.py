@@ -20,7 +20,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -33,6 +33,7 @@ from telegram.ext import (
     filters,
 )
 
+from adapters.base import FrontendStartError
 from adapters.telegram import render
 from bot import texts
 from bot.answers import Answer, Outcome
@@ -97,7 +98,14 @@ class TelegramAdapter:
 
     async def start(self) -> None:
         app = self.application
-        await app.initialize()
+        try:
+            await app.initialize()
+        except InvalidToken:  # its message quotes the token: replace it
+            raise FrontendStartError("Telegram rejected TELEGRAM_BOT_TOKEN") from None
+        except NetworkError as error:
+            raise FrontendStartError(
+                f"cannot reach the Telegram Bot API at TELEGRAM_API_BASE_URL: "
+                f"{type(error).__name__}") from None
         await app.bot.set_my_commands(COMMANDS)
         if self.settings.telegram_webhook_url:
             secret = self.settings.telegram_webhook_secret

@@ -64,6 +64,7 @@ class FakeTelegram:
         self._message_ids = itertools.count(100)
         self._failures: dict[str, list[ScriptedFailure]] = {}
         self.chat_member_status = "member"
+        self.rejected_tokens: set[str] = set()
         self.call_arrived = asyncio.Condition()
         self.runner: web.AppRunner | None = None
         self.port = 0
@@ -133,6 +134,9 @@ class FakeTelegram:
             except ValueError:
                 params = {}
         call = Call(method, params, request.match_info["token"])
+        if call.token in self.rejected_tokens:
+            return web.json_response({"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"}, status=401)
         async with self.call_arrived:
             self.calls.append(call)
             self.call_arrived.notify_all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import aiohttp
@@ -67,3 +68,18 @@ async def test_webhook_mode_checks_the_secret(fake_telegram: FakeTelegram,
         assert "11 p.m." in sent[0].params["text"]
     finally:
         await adapter.stop()
+
+
+async def test_a_rejected_token_is_a_clear_start_up_error(fake_telegram: FakeTelegram,
+                                                          sqlite_database_url: str) -> None:
+    """A token the Bot API rejects stops start-up with a message naming the setting, not
+    the token (python-telegram-bot's own message would quote it)."""
+    fake_telegram.rejected_tokens.add(TOKEN)
+    process = await start_factbot_run(
+        TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=sqlite_database_url,
+        TELEGRAM_API_BASE_URL=fake_telegram.base_url)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    log = stderr.decode()
+    assert process.returncode == 1, log[-2000:]
+    assert "Telegram rejected TELEGRAM_BOT_TOKEN" in log and "Traceback" not in log
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
