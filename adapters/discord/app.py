@@ -1,27 +1,41 @@
 """The Discord adapter: slash commands and autocomplete in, core calls, embeds out.
 
 No privileged intents: application commands carry everything they need. Every message
-allows no mentions. `DISCORD_API_BASE_URL` / `DISCORD_GATEWAY_URL` point discord.py at a
-REST and a gateway proxy; discord.py keeps both as class attributes, so they are set for
-the process when the adapter starts and restored when it stops (one client per process).
+allows no mentions. The client is always discord.py's `AutoShardedClient`: with
+`DISCORD_SHARD_COUNT` unset it runs the shard count Discord recommends (one for a small
+bot, more as the guild count grows); with it set, the shards in `DISCORD_SHARD_IDS` (all
+when empty), so several processes can split the shards. Only the process running shard 0
+registers the commands. `DISCORD_API_BASE_URL` / `DISCORD_GATEWAY_URL` point discord.py at
+a REST and a gateway proxy (see `adapters.discord.endpoints`).
+
+Discord closes an interaction that is not acknowledged within 3 seconds, so work that
+touches the database is given `defer_after` seconds before the interaction is deferred
+("factbot is thinking…") and answered when the work is done.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
-from typing import Any
+from collections.abc import Coroutine
+from functools import lru_cache
+from typing import Any, TypeVar
+from zoneinfo import available_timezones
 
+import aiohttp
 import discord
-import yarl
 from discord import app_commands
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
 
 from adapters.base import FrontendStartError
 from adapters.discord import render
+from adapters.discord.endpoints import (
+    DiscordEndpoints,
+    EndpointConflict,
+    release_endpoints,
+    use_endpoints,
+)
+from adapters.discord.registration import needs_writing
 from bot import texts
 from bot.answers import Answer, Outcome
 from bot.core import (
@@ -33,6 +47,7 @@ from bot.core import (
 )
 from bot.digest.content import Digest
 from bot.digest.scheduler import ChatUnavailable
+from bot.redact import protect_secrets, redact
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -41,21 +56,53 @@ PLATFORM = "discord"
 FACT_CHOICE_PREFIX = "fact:"
 AUTOCOMPLETE_CHOICES = 25
 NO_MENTIONS = discord.AllowedMentions.none()
-_READY_TIMEOUT_SECONDS = 60
-_API_VERSION_SUFFIX = re.compile(r"/api/v\d+/?$")
-# What Discord keeps of a command that matters for deciding whether to re-register it.
-_COMMAND_KEYS = ("name", "description", "type", "options", "required", "autocomplete",
-                 "choices", "value", "channel_types", "min_length", "max_length",
-                 "default_member_permissions", "contexts", "integration_types", "nsfw")
+DEFER_AFTER_SECONDS = 2.0
+IDENTIFY_INTERVAL_SECONDS = 5.0  # Discord allows one IDENTIFY per 5 s
+READY_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 5.0
+MANAGE_SERVER_NEEDED = "Changing the daily digest needs the Manage Server permission."
+NO_DIGEST = "That channel has no daily digest."
+FACT_GONE = "That fact is no longer in the table."
+_DEFERRED_EPHEMERAL = "factbot.deferred_ephemeral"  # key in `Interaction.extras`
+_FACT_ID = r"(?P<fact_id>[a-z0-9][a-z0-9-]{0,80})"
+# Discord's mention syntax: users, roles, channels, @everyone/@here. It pings no one here
+# (mentions are off), but it is not part of the question either.
+_MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b")
+
+T = TypeVar("T")
+
+
+def question_text(typed: str) -> str:
+    """What a reporter asked, without Discord mention syntax."""
+    return _MENTION.sub(" ", typed)
 
 
 def _adapter(interaction: discord.Interaction[Any]) -> DiscordAdapter:
-    adapter: DiscordAdapter = interaction.client.factbot_adapter
-    return adapter
+    client = interaction.client
+    assert isinstance(client, FactbotClient)
+    return client.adapter
+
+
+class FactbotClient(discord.AutoShardedClient):
+    """discord.py's sharded client, knowing its adapter and its buttons."""
+
+    def __init__(self, adapter: DiscordAdapter, *, identify_interval: float,
+                 **options: Any) -> None:
+        super().__init__(**options)
+        self.adapter = adapter
+        self.identify_interval = identify_interval
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(FullQuotesButton, SuggestedFactButton)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False
+                                   ) -> None:
+        if not initial:
+            await asyncio.sleep(self.identify_interval)
 
 
 class FullQuotesButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                       template=r"quotes:(?P<fact_id>[a-z0-9-]+)"):
+                       template=rf"quotes:{_FACT_ID}"):
     """Shows the verbatim quotes of an answer in full, only to whoever pressed it."""
 
     def __init__(self, fact_id: str) -> None:
@@ -71,15 +118,58 @@ class FullQuotesButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
         return cls(match["fact_id"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        answer = _adapter(interaction).core.fact_answer(self.fact_id)
-        if answer is None:
-            await interaction.response.send_message(
-                "That fact is no longer in the table.", ephemeral=True,
-                allowed_mentions=NO_MENTIONS)
-            return
-        await interaction.response.send_message(
-            embed=render.answer_embed(answer, full_quotes=True), ephemeral=True,
-            allowed_mentions=NO_MENTIONS)
+        adapter = _adapter(interaction)
+        await adapter.guarded(interaction, "the quotes button",
+                              adapter.show_full_quotes(interaction, self.fact_id))
+
+
+class SuggestedFactButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                          template=rf"fact:{_FACT_ID}"):
+    """A "did you mean" choice: pressing it posts that fact's answer to the channel."""
+
+    def __init__(self, fact_id: str, label: str) -> None:
+        super().__init__(discord.ui.Button(label=render.button_label(label),
+                                           style=discord.ButtonStyle.primary,
+                                           custom_id=f"fact:{fact_id}"))
+        self.fact_id = fact_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any],
+                             item: discord.ui.Item[Any], match: re.Match[str]
+                             ) -> SuggestedFactButton:
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(match["fact_id"], label or match["fact_id"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        adapter = _adapter(interaction)
+        await adapter.guarded(interaction, "a suggestion button",
+                              adapter.answer_fact(interaction, self.fact_id))
+
+
+class PostableChannel(app_commands.Transformer[Any]):
+    """A text or announcement channel, as Discord resolved it: no channel cache needed."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return [discord.ChannelType.text, discord.ChannelType.news]
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /
+                        ) -> app_commands.AppCommandChannel:
+        if not isinstance(value, app_commands.AppCommandChannel):
+            raise app_commands.TransformerError(value, self.type, self)
+        return value
+
+
+ChannelOption = app_commands.Transform[app_commands.AppCommandChannel, PostableChannel]
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))
 
 
 class DiscordAdapter:
@@ -88,82 +178,124 @@ class DiscordAdapter:
     name = PLATFORM
 
     def __init__(self, core: FactBot, settings: Settings, *,
-                 guild_ready_timeout: float = 2.0) -> None:
+                 guild_ready_timeout: float = 2.0,
+                 identify_interval: float = IDENTIFY_INTERVAL_SECONDS,
+                 defer_after: float = DEFER_AFTER_SECONDS) -> None:
         if settings.discord_bot_token is None:
             raise ValueError("DISCORD_BOT_TOKEN is not set")
         self.core = core
         self.settings = settings
+        self.defer_after = defer_after
+        self.endpoints = DiscordEndpoints.configured(settings.discord_api_base_url,
+                                                     settings.discord_gateway_url)
         # The bot never joins voice: spare operators the warnings about voice libraries.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True
-        options: dict[str, Any] = {
-            "intents": intents, "allowed_mentions": NO_MENTIONS,
-            "guild_ready_timeout": guild_ready_timeout,
-        }
-        if settings.discord_shard_count:
-            if settings.discord_shard_ids:
-                options["shard_ids"] = settings.discord_shard_ids
-            self.client: discord.Client = discord.AutoShardedClient(
-                shard_count=settings.discord_shard_count, **options)
-        else:
-            self.client = discord.Client(**options)
-        self.client.factbot_adapter = self  # type: ignore[attr-defined]
+        self.client = FactbotClient(
+            self, identify_interval=identify_interval, intents=intents,
+            allowed_mentions=NO_MENTIONS, guild_ready_timeout=guild_ready_timeout,
+            shard_count=settings.discord_shard_count,
+            shard_ids=settings.discord_shard_ids or None)
         self.tree: app_commands.CommandTree[Any] = app_commands.CommandTree(
-            self.client, allowed_contexts=app_commands.AppCommandContext(
-                guild=True, dm_channel=True, private_channel=True))
-        self.tree.on_error = self.on_command_error  # type: ignore[method-assign]
+            self.client,
+            allowed_contexts=app_commands.AppCommandContext(
+                guild=True, dm_channel=True, private_channel=True),
+            allowed_installs=app_commands.AppInstallationType(guild=True, user=False))
+        self.tree.error(self._on_command_error)
         self._add_commands()
         self._connection: asyncio.Task[None] | None = None
-        self._saved_endpoints: tuple[str, yarl.URL] | None = None
+        self._holds_endpoints = False
+        self._stopping = False
 
-    # --- life cycle ------------------------------------------------------------------------
+    # --- life cycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
-        self._point_at_configured_endpoints()
+        """Log in, connect every shard of this process, register commands if shard 0 is ours."""
         token = self.settings.discord_bot_token
         assert token is not None
+        protect_secrets([token.get_secret_value()])
         try:
-            await self.client.login(token.get_secret_value())
+            use_endpoints(self.endpoints)
+        except EndpointConflict as error:
+            raise FrontendStartError(str(error)) from None
+        self._holds_endpoints = True
+        try:
+            await self._connect(token.get_secret_value())
+        except BaseException:
+            await self.stop()
+            raise
+        if self.runs_shard_zero:
+            try:
+                await self.sync_commands()
+            except discord.HTTPException as error:
+                log.error("could not register the application commands: HTTP %s %s",
+                          error.status, redact(error.text))
+
+    async def _connect(self, token: str) -> None:
+        client = self.client
+        try:
+            await client.login(token)
+            if client.shard_count is None:
+                client.shard_count, _, _ = await client.http.get_bot_gateway()
         except discord.LoginFailure:
             raise FrontendStartError("Discord rejected DISCORD_BOT_TOKEN") from None
-        self.client.add_dynamic_items(FullQuotesButton)
-        self._connection = asyncio.create_task(self.client.connect(reconnect=True),
-                                               name="discord-gateway")
-        ready = asyncio.create_task(self.client.wait_until_ready())
-        done, _ = await asyncio.wait({ready, self._connection},
-                                     timeout=_READY_TIMEOUT_SECONDS,
-                                     return_when=asyncio.FIRST_COMPLETED)
-        if ready not in done:
-            ready.cancel()
-            failure = self._connection.exception() if self._connection in done else None
-            await self.stop()
+        except (discord.HTTPException, discord.GatewayNotFound, aiohttp.ClientError,
+                OSError) as error:
             raise FrontendStartError(
-                f"could not connect to the Discord gateway: {type(failure).__name__}"
-                if failure else "the Discord gateway did not become ready in time")
-        await self.sync_commands()
+                f"could not reach the Discord API at {self.endpoints.rest_base}: "
+                f"{type(error).__name__}: {redact(str(error))}") from None
+        self._connection = asyncio.create_task(client.connect(reconnect=True),
+                                               name="discord-gateway")
+        self._connection.add_done_callback(self._connection_ended)
+        ready = asyncio.create_task(client.wait_until_ready())
+        timeout = READY_TIMEOUT_SECONDS + client.identify_interval * (len(self.shard_ids) - 1)
+        done, _ = await asyncio.wait({ready, self._connection}, timeout=timeout,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if ready in done:
+            log.info("connected to the Discord gateway: shards %s of %s",
+                     ",".join(map(str, self.shard_ids)), client.shard_count)
+            return
+        ready.cancel()
+        failure = self._connection.exception() if self._connection in done else None
+        raise FrontendStartError(
+            f"could not connect to the Discord gateway at {self.endpoints.gateway}: "
+            f"{type(failure).__name__}: {redact(str(failure))}" if failure
+            else f"the Discord gateway did not become ready within {timeout:.0f} s")
+
+    def _connection_ended(self, connection: asyncio.Task[None]) -> None:
+        """discord.py reconnects by itself; it gives up only on errors that need an operator."""
+        if self._stopping or connection.cancelled():
+            return
+        error = connection.exception()
+        log.critical("the Discord gateway connection ended and will not reconnect: %s",
+                     f"{type(error).__name__}: {redact(str(error))}" if error else "closed")
 
     async def stop(self) -> None:
+        """Close the gateway connection of every shard; restore discord.py's endpoints."""
+        self._stopping = True
         await self.client.close()
         if self._connection is not None:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(self._connection, 5)
-        self._restore_endpoints()
+            try:
+                await asyncio.wait_for(self._connection, STOP_TIMEOUT_SECONDS)
+            except Exception as error:  # already logged, or the reason we are stopping
+                log.debug("gateway connection closed with %s", type(error).__name__)
+        if self._holds_endpoints:
+            release_endpoints()
+            self._holds_endpoints = False
 
-    def _point_at_configured_endpoints(self) -> None:
-        self._saved_endpoints = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
-        if self.settings.discord_api_base_url:
-            base = self.settings.discord_api_base_url.rstrip("/")
-            Route.BASE = base if _API_VERSION_SUFFIX.search(base) else f"{base}/api/v10"
-        if self.settings.discord_gateway_url:
-            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.settings.discord_gateway_url)
+    @property
+    def shard_ids(self) -> list[int]:
+        """The shards this process runs (known once `start` has the shard count)."""
+        if self.client.shard_ids:
+            return list(self.client.shard_ids)
+        return list(range(self.client.shard_count or 1))
 
-    def _restore_endpoints(self) -> None:
-        if self._saved_endpoints is not None:
-            Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = self._saved_endpoints
-            self._saved_endpoints = None
+    @property
+    def runs_shard_zero(self) -> bool:
+        return 0 in self.shard_ids
 
-    # --- command registration ----------------------------------------------------------------
+    # --- command registration -----------------------------------------------------------
 
     async def sync_commands(self) -> list[str]:
         """Register the commands where they differ from what Discord has; return where written."""
@@ -171,21 +303,22 @@ class DiscordAdapter:
         assert application_id is not None
         http = self.client.http
         written = []
-        guild_ids: list[int | None] = [*self.settings.discord_guild_ids] or [None]
-        for guild_id in guild_ids:
-            guild = discord.Object(id=guild_id) if guild_id else None
-            remote: list[Any]
+        scopes: list[discord.Object | None] = [
+            discord.Object(id=guild_id) for guild_id in self.settings.discord_guild_ids]
+        for guild in scopes or [None]:
+            registered: list[dict[str, Any]]
             if guild is not None:
                 self.tree.copy_global_to(guild=guild)
-                remote = list(await http.get_guild_commands(application_id, guild.id))
+                registered = [dict(c) for c in
+                              await http.get_guild_commands(application_id, guild.id)]
             else:
-                remote = list(await http.get_global_commands(application_id))
+                registered = [dict(c) for c in await http.get_global_commands(application_id)]
             local = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
-            if _comparable(local) != _comparable(remote):
+            if needs_writing(local, registered, guild_scoped=guild is not None):
                 await self.tree.sync(guild=guild)
-                written.append(str(guild_id) if guild_id else "global")
-                log.info("registered %d commands (%s)", len(local),
-                         f"guild {guild_id}" if guild_id else "global")
+                written.append(str(guild.id) if guild else "global")
+                log.info("registered %d application commands (%s)", len(local),
+                         f"guild {guild.id}" if guild else "global")
         return written
 
     def _add_commands(self) -> None:
@@ -203,8 +336,7 @@ class DiscordAdapter:
 
         @tree.command(name="sources", description="The documents the answers come from.")
         async def sources(interaction: discord.Interaction[Any]) -> None:
-            await interaction.response.send_message(
-                embed=render.sources_embed(self.core.sources()), allowed_mentions=NO_MENTIONS)
+            await self._reply(interaction, embed=render.sources_embed(self.core.sources()))
 
         @tree.command(name="source", description="One document and the facts that cite it.")
         @app_commands.describe(id="Document id, e.g. 003")
@@ -214,17 +346,13 @@ class DiscordAdapter:
         @source.autocomplete("id")
         async def source_choices(interaction: discord.Interaction[Any], current: str
                                  ) -> list[app_commands.Choice[str]]:
-            wanted = current.casefold()
-            return [
-                app_commands.Choice(name=render.choice_name(f"{s.id} — {s.title}"), value=s.id)
-                for s in self.core.sources()
-                if wanted in s.id or wanted in s.title.casefold() or wanted in
-                s.speaker.casefold()
-            ][:AUTOCOMPLETE_CHOICES]
+            return self.source_choices(current)
 
         digest = app_commands.Group(
             name="digest", description="This server's daily digest of the fact table.",
-            default_permissions=discord.Permissions(manage_guild=True), guild_only=True)
+            default_permissions=discord.Permissions(manage_guild=True), guild_only=True,
+            allowed_contexts=app_commands.AppCommandContext(
+                guild=True, dm_channel=False, private_channel=False))
 
         @digest.command(name="on", description="Post a daily digest in a channel.")
         @app_commands.describe(time="Local time, HH:MM", timezone="IANA zone, e.g. Asia/Almaty",
@@ -232,114 +360,164 @@ class DiscordAdapter:
                                unanswered="Add the questions I could not answer (editors)",
                                quiet="Send nothing on days without news")
         async def digest_on(interaction: discord.Interaction[Any], time: str,
-                            timezone: str = "UTC",
-                            channel: discord.TextChannel | None = None,
+                            timezone: str = "UTC", channel: ChannelOption | None = None,
                             unanswered: bool = False, quiet: bool = False) -> None:
             await self.digest_on(interaction, time, timezone, channel,
                                  include_unanswered=unanswered, skip_empty=quiet)
 
+        @digest_on.autocomplete("timezone")
+        async def timezone_choices(interaction: discord.Interaction[Any], current: str
+                                   ) -> list[app_commands.Choice[str]]:
+            return self.timezone_choices(current)
+
         @digest.command(name="off", description="Stop the daily digest in a channel.")
         async def digest_off(interaction: discord.Interaction[Any],
-                             channel: discord.TextChannel | None = None) -> None:
+                             channel: ChannelOption | None = None) -> None:
             await self.digest_off(interaction, channel)
 
         @digest.command(name="status", description="Show the daily digest of a channel.")
         async def digest_status(interaction: discord.Interaction[Any],
-                                channel: discord.TextChannel | None = None) -> None:
+                                channel: ChannelOption | None = None) -> None:
             await self.digest_status(interaction, channel)
 
         tree.add_command(digest)
 
-    # --- behaviour ------------------------------------------------------------------------------
+    # --- autocomplete -------------------------------------------------------------------
 
     def question_choices(self, current: str) -> list[app_commands.Choice[str]]:
-        suggestions = self.core.complete(current, AUTOCOMPLETE_CHOICES)
+        """The core's matcher, in memory: well within Discord's 3 seconds."""
         return [
             app_commands.Choice(name=render.choice_name(s.question),
-                                value=f"{FACT_CHOICE_PREFIX}{s.fact_id}"[:render.CHOICE_LIMIT])
-            for s in suggestions
+                                value=render.choice_value(f"{FACT_CHOICE_PREFIX}{s.fact_id}"))
+            for s in self.core.complete(question_text(current), AUTOCOMPLETE_CHOICES)
         ]
 
+    def source_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        wanted = current.strip().casefold()
+        return [
+            app_commands.Choice(name=render.choice_name(f"{s.id} — {s.title}"), value=s.id)
+            for s in self.core.sources()
+            if wanted in s.id or wanted in s.title.casefold() or wanted in s.speaker.casefold()
+        ][:AUTOCOMPLETE_CHOICES]
+
+    def timezone_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        wanted = "_".join(current.split()).casefold()
+        zones = [zone for zone in _zone_names() if wanted in zone.casefold()]
+        zones.sort(key=lambda zone: not zone.casefold().startswith(wanted))  # prefixes first
+        return [app_commands.Choice(name=zone, value=zone)
+                for zone in zones[:AUTOCOMPLETE_CHOICES]]
+
+    # --- answers ------------------------------------------------------------------------
+
     async def answer(self, interaction: discord.Interaction[Any], question: str) -> None:
-        answer: Answer | None = None
-        if question.startswith(FACT_CHOICE_PREFIX):
-            answer = self.core.fact_answer(question.removeprefix(FACT_CHOICE_PREFIX))
+        """/fact: a fact picked from autocomplete, or a question for the matcher."""
+        answer = (self.core.fact_answer(question.removeprefix(FACT_CHOICE_PREFIX))
+                  if question.startswith(FACT_CHOICE_PREFIX) else None)
         if answer is None:
-            channel = str(interaction.channel_id) if interaction.channel_id else None
-            answer = await asyncio.to_thread(self.core.ask, question, platform=PLATFORM,
-                                             chat_id=channel)
-        if answer.outcome is not Outcome.ANSWER:
-            await interaction.response.send_message(
-                render.not_answered_text(answer), ephemeral=True, allowed_mentions=NO_MENTIONS)
+            chat_id = str(interaction.channel_id) if interaction.channel_id else None
+            answer = await self._in_time(
+                interaction, asyncio.to_thread(self.core.ask, question_text(question),
+                                               platform=PLATFORM, chat_id=chat_id),
+                ephemeral=False)
+        await self._send_answer(interaction, answer)
+
+    async def answer_fact(self, interaction: discord.Interaction[Any], fact_id: str) -> None:
+        answer = self.core.fact_answer(fact_id)
+        if answer is None:
+            await self._reply(interaction, ephemeral=True, content=FACT_GONE)
             return
+        await self._send_answer(interaction, answer)
+
+    async def show_full_quotes(self, interaction: discord.Interaction[Any], fact_id: str
+                               ) -> None:
+        answer = self.core.fact_answer(fact_id)
+        if answer is None:
+            await self._reply(interaction, ephemeral=True, content=FACT_GONE)
+            return
+        await self._reply(interaction, ephemeral=True,
+                          embed=render.answer_embed(answer, full_quotes=True))
+
+    async def _send_answer(self, interaction: discord.Interaction[Any], answer: Answer) -> None:
+        """An answer publicly as an embed; "did you mean" and "don't know" privately."""
         view = discord.ui.View(timeout=None)
+        if answer.outcome is not Outcome.ANSWER:
+            for suggestion in answer.suggestions:
+                view.add_item(SuggestedFactButton(suggestion.fact_id, suggestion.question))
+            await self._reply(interaction, ephemeral=True,
+                              content=render.not_answered_text(answer), view=view)
+            return
         if render.needs_full_quotes_button(answer) and answer.fact_id:
             view.add_item(FullQuotesButton(answer.fact_id))
-        await interaction.response.send_message(
-            embed=render.answer_embed(answer), view=view, allowed_mentions=NO_MENTIONS)
+        await self._reply(interaction, embed=render.answer_embed(answer), view=view)
 
     async def show_source(self, interaction: discord.Interaction[Any], wanted: str) -> None:
         source = self.core.source(wanted)
         if source is None:
             known = ", ".join(s.id for s in self.core.sources())
-            await interaction.response.send_message(
-                f"I have no document {render.safe(wanted)!s}. Try one of {known}.",
-                ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await self._reply(interaction, ephemeral=True,
+                              content=render.unknown_source_text(wanted, known))
             return
-        facts = await asyncio.to_thread(self.core.source_facts, source.id)
-        await interaction.response.send_message(embed=render.source_embed(source, facts),
-                                                allowed_mentions=NO_MENTIONS)
+        facts = await self._in_time(interaction,
+                                    asyncio.to_thread(self.core.source_facts, source.id),
+                                    ephemeral=False)
+        await self._reply(interaction, embed=render.source_embed(source, facts))
+
+    # --- the daily digest ---------------------------------------------------------------
 
     async def _refuse_without_manage_server(self, interaction: discord.Interaction[Any]
                                             ) -> bool:
         """Default permissions can be overridden by server admins: check again here."""
         if interaction.guild_id is not None and interaction.permissions.manage_guild:
             return False
-        await interaction.response.send_message(
-            "Changing the daily digest needs the Manage Server permission.", ephemeral=True,
-            allowed_mentions=NO_MENTIONS)
+        await self._reply(interaction, ephemeral=True, content=MANAGE_SERVER_NEEDED)
         return True
 
+    @staticmethod
+    def _target_channel_id(interaction: discord.Interaction[Any],
+                           channel: app_commands.AppCommandChannel | None) -> str:
+        return str(channel.id if channel else interaction.channel_id)
+
     async def digest_on(self, interaction: discord.Interaction[Any], time: str, timezone: str,
-                        channel: discord.TextChannel | None, *, include_unanswered: bool,
-                        skip_empty: bool) -> None:
+                        channel: app_commands.AppCommandChannel | None, *,
+                        include_unanswered: bool, skip_empty: bool) -> None:
         if await self._refuse_without_manage_server(interaction):
             return
         try:
             local_time, zone = parse_local_time(time), canonical_timezone(timezone)
         except DigestCommandError as error:
-            await interaction.response.send_message(str(error), ephemeral=True,
-                                                    allowed_mentions=NO_MENTIONS)
+            await self._reply(interaction, ephemeral=True, content=str(error))
             return
-        channel_id = str(channel.id if channel else interaction.channel_id)
-        view = await asyncio.to_thread(
+        channel_id = self._target_channel_id(interaction, channel)
+        view = await self._in_time(interaction, asyncio.to_thread(
             lambda: self.core.subscribe(
                 platform=PLATFORM, chat_id=channel_id, local_time=local_time, timezone=zone,
                 created_by=str(interaction.user.id), guild_id=str(interaction.guild_id),
-                include_unanswered=include_unanswered, skip_empty=skip_empty))
-        await interaction.response.send_message(
-            f"{view.describe()} Channel: <#{channel_id}>.", ephemeral=True,
-            allowed_mentions=NO_MENTIONS)
+                include_unanswered=include_unanswered, skip_empty=skip_empty)),
+            ephemeral=True)
+        await self._reply(interaction, ephemeral=True,
+                          content=f"{view.describe()} Channel: <#{channel_id}>.")
 
     async def digest_off(self, interaction: discord.Interaction[Any],
-                         channel: discord.TextChannel | None) -> None:
+                         channel: app_commands.AppCommandChannel | None) -> None:
         if await self._refuse_without_manage_server(interaction):
             return
-        channel_id = str(channel.id if channel else interaction.channel_id)
-        stopped = await asyncio.to_thread(self.core.unsubscribe, PLATFORM, channel_id)
-        await interaction.response.send_message(
-            "Daily digest turned off." if stopped else "That channel has no daily digest.",
-            ephemeral=True, allowed_mentions=NO_MENTIONS)
+        channel_id = self._target_channel_id(interaction, channel)
+        stopped = await self._in_time(
+            interaction, asyncio.to_thread(self.core.unsubscribe, PLATFORM, channel_id),
+            ephemeral=True)
+        await self._reply(interaction, ephemeral=True,
+                          content="Daily digest turned off." if stopped else NO_DIGEST)
 
     async def digest_status(self, interaction: discord.Interaction[Any],
-                            channel: discord.TextChannel | None) -> None:
+                            channel: app_commands.AppCommandChannel | None) -> None:
         if await self._refuse_without_manage_server(interaction):
             return
-        channel_id = str(channel.id if channel else interaction.channel_id)
-        current = await asyncio.to_thread(self.core.subscription, PLATFORM, channel_id)
-        text = current.describe() if current else "That channel has no daily digest."
-        await interaction.response.send_message(text, ephemeral=True,
-                                                allowed_mentions=NO_MENTIONS)
+        channel_id = self._target_channel_id(interaction, channel)
+        current = await self._in_time(
+            interaction, asyncio.to_thread(self.core.subscription, PLATFORM, channel_id),
+            ephemeral=True)
+        await self._reply(interaction, ephemeral=True,
+                          content=current.describe() if current else NO_DIGEST)
 
     async def send_digest(self, subscription: SubscriptionView, digest: Digest) -> None:
         """`DigestSender` for Discord: a deleted channel or lost access disables the digest."""
@@ -349,33 +527,72 @@ class DiscordAdapter:
         except (discord.Forbidden, discord.NotFound) as error:
             raise ChatUnavailable(f"Discord {error.status}: {error.text}") from None
 
-    # --- the error boundary ----------------------------------------------------------------------
+    # --- replying within Discord's window -----------------------------------------------
 
-    async def on_command_error(self, interaction: discord.Interaction[Any],
-                               error: app_commands.AppCommandError) -> None:
-        """Log every command error, answer ephemerally where still possible, keep running."""
+    async def _in_time(self, interaction: discord.Interaction[Any],
+                       work: Coroutine[Any, Any, T], *, ephemeral: bool) -> T:
+        """Await `work`; if it outlasts `defer_after`, defer so the interaction stays open."""
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        if not done:
+            try:
+                await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+            except BaseException:
+                task.cancel()
+                raise
+            interaction.extras[_DEFERRED_EPHEMERAL] = ephemeral
+        return await task
+
+    async def _reply(self, interaction: discord.Interaction[Any], *, ephemeral: bool = False,
+                     content: str | None = None, embed: discord.Embed | None = None,
+                     view: discord.ui.View | None = None) -> None:
+        """Answer an interaction, deferred or not; mentions are always off."""
+        message: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
+        if content is not None:
+            message["content"] = content
+        if embed is not None:
+            message["embed"] = embed
+        if view is not None and view.children:
+            message["view"] = view
+        if not interaction.response.is_done():
+            await interaction.response.send_message(ephemeral=ephemeral, **message)
+            return
+        deferred_ephemeral = interaction.extras.pop(_DEFERRED_EPHEMERAL, None)
+        if deferred_ephemeral is None:  # already answered: add a message
+            await interaction.followup.send(ephemeral=ephemeral, **message)
+        elif deferred_ephemeral or not ephemeral:  # the "thinking…" message becomes the reply
+            await interaction.edit_original_response(**message)
+        else:  # a public "thinking…" for what turned out to be a private reply
+            await interaction.delete_original_response()
+            await interaction.followup.send(ephemeral=True, **message)
+
+    # --- the error boundary -------------------------------------------------------------
+
+    async def _on_command_error(self, interaction: discord.Interaction[Any],
+                                error: app_commands.AppCommandError) -> None:
         command = interaction.command.qualified_name if interaction.command else "?"
-        log.error("error in /%s (guild %s, channel %s)", command, interaction.guild_id,
+        cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        await self.report_failure(interaction, f"/{command}", cause)
+
+    async def guarded(self, interaction: discord.Interaction[Any], action: str,
+                      work: Coroutine[Any, Any, None]) -> None:
+        """Run a button's work inside the same error boundary as the commands."""
+        try:
+            await work
+        except Exception as error:
+            await self.report_failure(interaction, action, error)
+
+    async def report_failure(self, interaction: discord.Interaction[Any], action: str,
+                             error: BaseException) -> None:
+        """The one error boundary: log, answer privately where still possible, keep running."""
+        log.error("error in %s (guild %s, channel %s)", action, interaction.guild_id,
                   interaction.channel_id, exc_info=error)
         try:
-            if interaction.response.is_done():
-                await interaction.followup.send(texts.ERROR_APOLOGY, ephemeral=True,
-                                                allowed_mentions=NO_MENTIONS)
+            if interaction.type is discord.InteractionType.autocomplete:
+                if not interaction.response.is_done():
+                    await interaction.response.autocomplete([])
             else:
-                await interaction.response.send_message(texts.ERROR_APOLOGY, ephemeral=True,
-                                                        allowed_mentions=NO_MENTIONS)
+                await self._reply(interaction, ephemeral=True, content=texts.ERROR_APOLOGY)
         except discord.HTTPException as reply_error:
-            log.warning("could not send the apology for /%s: %s", command, reply_error.status)
-
-
-def _comparable(commands: list[dict[str, Any]]) -> list[Any]:
-    """Commands reduced to what we define, defaults dropped, in a stable order."""
-    def reduce(value: Any) -> Any:
-        if isinstance(value, dict):
-            kept = {k: reduce(v) for k, v in value.items() if k in _COMMAND_KEYS}
-            return {k: v for k, v in kept.items() if v not in (None, False, [], "")}
-        if isinstance(value, list):
-            return [reduce(v) for v in value]
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-    return sorted((reduce(c) for c in commands), key=lambda c: (c.get("type", 1), c["name"]))
+            log.warning("could not apologise for the error in %s: HTTP %s", action,
+                        reply_error.status)

@@ -21,8 +21,11 @@ FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
 FIELDS_LIMIT = 25
 EMBED_LIMIT = 6000
-CHOICE_LIMIT = 100
+CHOICE_LIMIT = 100  # autocomplete choice name and value
+BUTTON_LABEL_LIMIT = 80
 COLLAPSED_QUOTE_CHARS = 160
+MIN_FIELD_CHARS = 120  # a citation field: speaker, document, date and the start of the quote
+MIN_CLAIM_CHARS = 120
 COLOUR = discord.Colour.dark_teal()
 
 
@@ -30,32 +33,44 @@ def safe(text: str) -> str:
     return escape_mentions(escape_markdown(text))
 
 
-def _citation_field(number: int, citation: Citation, quote_limit: int) -> tuple[str, str]:
+def _citation_field(number: int, citation: Citation, quote_limit: int, room: int
+                    ) -> tuple[str, str]:
+    """Speaker as the name; document, date and quote as the value; in `room` characters."""
     source = citation.source
-    name = shorten(f"[{number}] {safe(source.speaker)}", FIELD_NAME_LIMIT)
-    heading = f"*{safe(source.title)}* ({source.kind}, {source.date_label})"
-    room = FIELD_VALUE_LIMIT - len(heading) - 4
-    quote = shorten(citation.quote, max(40, min(quote_limit, room)))
-    return name, shorten(f"{heading}\n> {safe(quote)}", FIELD_VALUE_LIMIT)
+    name = shorten(f"[{number}] {safe(source.speaker)}", min(FIELD_NAME_LIMIT, room // 3))
+    value_limit = min(FIELD_VALUE_LIMIT, room - len(name))
+    heading = shorten(f"*{safe(source.title)}* ({source.kind}, {source.date_label})",
+                      value_limit // 2)
+    quote = shorten(citation.quote, max(0, min(quote_limit, value_limit - len(heading) - 3)))
+    return name, shorten(f"{heading}\n> {safe(quote)}", value_limit)
+
+
+def _claims_text(answer: Answer, limit: int) -> str:
+    """The attributed claims; where sources differ, every one of them as a list."""
+    if not answer.sources_differ:
+        return shorten("\n".join(safe(claim.text) for claim in answer.claims), limit)
+    heading = f"**{texts.SOURCES_DIFFER}**"
+    each = max(MIN_CLAIM_CHARS, (limit - len(heading)) // max(1, len(answer.claims)) - 1)
+    lines = [shorten(f"• {safe(claim.text)}", each) for claim in answer.claims]
+    return "\n".join([heading, *fit_lines(lines, limit, already=len(heading) + 1)])
 
 
 def answer_embed(answer: Answer, *, full_quotes: bool = False) -> discord.Embed:
-    """The attributed answer, one field per citation, "sources differ" where they do."""
-    if answer.sources_differ:
-        body = f"**{texts.SOURCES_DIFFER}**\n" + "\n".join(
-            f"• {safe(claim.text)}" for claim in answer.claims)
-    else:
-        body = "\n".join(safe(claim.text) for claim in answer.claims)
+    """The attributed answer, one field per citation, "sources differ" where they do.
+
+    The claims come first; the citation fields share what is left of Discord's 6,000
+    characters per embed, each at least `MIN_FIELD_CHARS`."""
+    title = shorten(safe(answer.headline or "Answer"), TITLE_LIMIT)
+    citations = answer.citations[:FIELDS_LIMIT]
+    description = _claims_text(answer, min(
+        DESCRIPTION_LIMIT, EMBED_LIMIT - len(title) - MIN_FIELD_CHARS * len(citations)))
+    embed = discord.Embed(title=title, description=description, colour=COLOUR)
+    room = (EMBED_LIMIT - len(title) - len(description)) // max(1, len(citations))
     quote_limit = FIELD_VALUE_LIMIT if full_quotes else COLLAPSED_QUOTE_CHARS
-    while True:
-        embed = discord.Embed(title=shorten(safe(answer.headline or "Answer"), TITLE_LIMIT),
-                              description=shorten(body, DESCRIPTION_LIMIT), colour=COLOUR)
-        for number, citation in enumerate(answer.citations[:FIELDS_LIMIT], 1):
-            name, value = _citation_field(number, citation, quote_limit)
-            embed.add_field(name=name, value=value, inline=False)
-        if len(embed) <= EMBED_LIMIT or quote_limit <= 80:
-            return embed
-        quote_limit = quote_limit * 3 // 4
+    for number, citation in enumerate(citations, 1):
+        name, value = _citation_field(number, citation, quote_limit, room)
+        embed.add_field(name=name, value=value, inline=False)
+    return embed
 
 
 def needs_full_quotes_button(answer: Answer) -> bool:
@@ -107,6 +122,19 @@ def source_embed(source: SourceInfo, facts: list[Answer]) -> discord.Embed:
 
 def choice_name(text: str) -> str:
     return shorten(" ".join(text.split()), CHOICE_LIMIT)
+
+
+def choice_value(text: str) -> str:
+    """Values are matched, not read: cut, never ellipsised."""
+    return text[:CHOICE_LIMIT]
+
+
+def button_label(text: str) -> str:
+    return shorten(" ".join(text.split()), BUTTON_LABEL_LIMIT)
+
+
+def unknown_source_text(wanted: str, known: str) -> str:
+    return f"I have no document {safe(shorten(wanted.strip(), 40))}. Try one of {known}."
 
 
 def digest_embed(digest: Digest) -> discord.Embed:

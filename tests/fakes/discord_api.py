@@ -1,10 +1,13 @@
 """A small fake Discord for tests: REST under /api/v10 and a websocket gateway.
 
 The real discord.py connects to it: HELLO (op 10), heartbeats answered (op 1 → op 11),
-IDENTIFY (op 2) answered with READY, RESUME (op 6) with RESUMED; tests then dispatch
-INTERACTION_CREATE events and read what the bot posted to the interaction callback.
+IDENTIFY (op 2) answered with READY (one socket per shard), RESUME (op 6) with RESUMED;
+tests then dispatch INTERACTION_CREATE events and read what the bot posted to the
+interaction callback and the interaction webhook (deferred replies, followups).
 REST replies carry `Content-Type: application/json` exactly: discord.py decodes JSON
-only then (aiohttp's `json_response` would add a charset).
+only then (aiohttp's `json_response` would add a charset). Registered commands are echoed
+the way Discord echoes them (ids, version, defaults filled in, `required: false` dropped),
+so the adapter's "write only when changed" comparison is tested against that shape.
 """
 
 from __future__ import annotations
@@ -28,10 +31,15 @@ BOT_USER = {"id": str(APPLICATION_ID), "username": "factbot", "discriminator": "
 GUILD_ID = 800100
 CHANNEL_ID = 800200
 DM_CHANNEL_ID = 800300
+OTHER_CHANNEL_ID = 800400
 USER = {"id": "4242", "username": "reporter", "discriminator": "0", "global_name": "Reporter",
         "avatar": None}
 MANAGE_GUILD = 1 << 5
-EVERYONE = "@everyone"
+EPHEMERAL = 1 << 6
+RESUMABLE_CLOSE = 4000
+AUTHENTICATION_FAILED = 4004
+INVALID_TOKEN = {"message": "401: Unauthorized", "code": 0}
+_CHANNEL_OPTION = 7
 
 
 @dataclass
@@ -48,15 +56,18 @@ def _json(payload: Any, status: int = 200) -> web.Response:
 
 
 class FakeDiscord:
-    def __init__(self) -> None:
+    def __init__(self, *, recommended_shards: int = 1) -> None:
+        self.recommended_shards = recommended_shards  # what GET /gateway/bot answers
+        self.rejects_token = False
         self.rest_calls: list[RestCall] = []
         self.gateway_ops: list[dict[str, Any]] = []
+        self.closed_by_client: list[int | None] = []  # close codes of sockets the bot closed
         self.registered: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id → commands
         self.callback_failures: list[int] = []
         self.identified = asyncio.Event()
         self.resumed = asyncio.Event()
         self.changed = asyncio.Condition()
-        self._socket: web.WebSocketResponse | None = None
+        self._sockets: dict[int, web.WebSocketResponse] = {}  # shard id → socket
         self._sequence = itertools.count(1)
         self._ids = itertools.count(900_000_000_000)
         self.runner: web.AppRunner | None = None
@@ -77,8 +88,8 @@ class FakeDiscord:
         self.runner, self.port = await serve_on_loopback(app)
 
     async def stop(self) -> None:
-        if self._socket is not None:
-            await self._socket.close()
+        for socket in list(self._sockets.values()):
+            await socket.close()
         if self.runner:
             await self.runner.cleanup()
 
@@ -87,6 +98,13 @@ class FakeDiscord:
     def calls(self, method: str, path_part: str) -> list[RestCall]:
         return [c for c in self.rest_calls if c.method == method and path_part in c.path]
 
+    def identified_shards(self) -> list[list[int]]:
+        return [op["d"]["shard"] for op in self.gateway_ops if op["op"] == 2]
+
+    @property
+    def connected_shards(self) -> list[int]:
+        return sorted(shard for shard, socket in self._sockets.items() if not socket.closed)
+
     async def wait_for(self, predicate: Callable[[], bool], within: float = 5.0) -> None:
         async def satisfied() -> None:
             async with self.changed:
@@ -94,50 +112,77 @@ class FakeDiscord:
         await asyncio.wait_for(satisfied(), within)
 
     async def callback_for(self, interaction_id: str, within: float = 5.0) -> dict[str, Any]:
+        """The bot's first answer to an interaction: POST /interactions/{id}/{token}/callback."""
         path = f"/interactions/{interaction_id}/"
         await self.wait_for(lambda: bool(self.calls("POST", path)), within)
         return dict(self.calls("POST", path)[0].body)
 
+    async def webhook_calls_for(self, interaction: dict[str, Any], count: int,
+                                within: float = 5.0) -> list[RestCall]:
+        """What the bot did after acknowledging: edits, deletions and followups, in order."""
+        path = f"/webhooks/{APPLICATION_ID}/{interaction['token']}"
+        await self.wait_for(
+            lambda: len([c for c in self.rest_calls if c.path.startswith(path)]) >= count,
+            within)
+        return [c for c in self.rest_calls if c.path.startswith(path)]
+
     # --- the gateway ---------------------------------------------------------------------------
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        assert self._socket is not None, "the bot is not connected"
-        await self._socket.send_str(json.dumps(
+    async def dispatch(self, event: str, data: dict[str, Any], *, shard: int | None = None
+                       ) -> None:
+        """Send a dispatch on a shard's socket (by default the lowest connected shard)."""
+        connected = self.connected_shards
+        assert connected, "the bot is not connected"
+        socket = self._sockets[connected[0] if shard is None else shard]
+        await socket.send_str(json.dumps(
             {"op": 0, "t": event, "s": next(self._sequence), "d": data}))
 
-    async def drop_connection(self) -> None:
+    async def drop_connection(self, shard: int = 0) -> None:
         """Close the socket with a resumable code, as Discord does when it moves a session."""
-        assert self._socket is not None
         self.resumed.clear()
-        await self._socket.close(code=4000, message=b"fake reconnect")
+        await self.close_connection(RESUMABLE_CLOSE, shard)
+
+    async def close_connection(self, code: int, shard: int = 0) -> None:
+        await self._sockets[shard].close(code=code, message=b"fake close")
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse()
         await socket.prepare(request)
-        self._socket = socket
         await socket.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
         async for frame in socket:
             if frame.type is not WSMsgType.TEXT:
                 continue
             payload = json.loads(frame.data)
-            async with self.changed:
-                self.gateway_ops.append(payload)
-                self.changed.notify_all()
             op = payload.get("op")
             if op == 1:
                 await socket.send_str(json.dumps({"op": 11}))
             elif op == 2:
-                await self.dispatch("READY", self._ready(payload["d"]))
+                shard = payload["d"].get("shard", [0, 1])
+                self._sockets[shard[0]] = socket
+                await self.dispatch("READY", self._ready(shard), shard=shard[0])
                 self.identified.set()
             elif op == 6:
-                await self.dispatch("RESUMED", {})
+                shard_id = int(payload["d"]["session_id"].rsplit("-", 1)[1])
+                self._sockets[shard_id] = socket
+                await self.dispatch("RESUMED", {}, shard=shard_id)
                 self.resumed.set()
+            async with self.changed:
+                self.gateway_ops.append(payload)
+                self.changed.notify_all()
+        if not self._closed_by_us(socket):
+            async with self.changed:
+                self.closed_by_client.append(socket.close_code)
+                self.changed.notify_all()
         return socket
 
-    def _ready(self, identify: dict[str, Any]) -> dict[str, Any]:
+    @staticmethod
+    def _closed_by_us(socket: web.WebSocketResponse) -> bool:
+        return socket.close_code is not None and socket.close_code >= 4000
+
+    def _ready(self, shard: list[int]) -> dict[str, Any]:
         return {
-            "v": 10, "user": BOT_USER, "guilds": [], "session_id": "fake-session",
-            "resume_gateway_url": self.gateway_url, "shard": identify.get("shard", [0, 1]),
+            "v": 10, "user": BOT_USER, "guilds": [], "session_id": f"fake-session-{shard[0]}",
+            "resume_gateway_url": self.gateway_url, "shard": shard,
             "application": {"id": str(APPLICATION_ID), "flags": 0},
             "private_channels": [], "relationships": [],
         }
@@ -150,6 +195,8 @@ class FakeDiscord:
         async with self.changed:
             self.rest_calls.append(RestCall(request.method, path, body))
             self.changed.notify_all()
+        if self.rejects_token and not path.startswith(("/interactions/", "/webhooks/")):
+            return _json(INVALID_TOKEN, status=401)
         if path == "/users/@me":
             return _json(BOT_USER)
         if path == "/oauth2/applications/@me":
@@ -158,8 +205,9 @@ class FakeDiscord:
                           "owner": USER, "verify_key": "0" * 64, "flags": 0,
                           "team": None, "interactions_endpoint_url": None})
         if path in ("/gateway", "/gateway/bot"):
-            return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": {
-                "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}})
+            return _json({"url": self.gateway_url, "shards": self.recommended_shards,
+                          "session_start_limit": {"total": 1000, "remaining": 1000,
+                                                  "reset_after": 0, "max_concurrency": 1}})
         if path.startswith(f"/applications/{APPLICATION_ID}/") and path.endswith("/commands"):
             return self._commands(request.method, path, body)
         if path.startswith("/interactions/") and path.endswith("/callback"):
@@ -168,6 +216,10 @@ class FakeDiscord:
                 return _json({"message": "fake failure", "code": 0}, status=status)
             interaction_id = path.split("/")[2]
             return _json({"interaction": {"id": interaction_id, "type": 2}})
+        if path.startswith(f"/webhooks/{APPLICATION_ID}/"):
+            if request.method == "DELETE":
+                return web.Response(status=204)
+            return _json(self._message(str(CHANNEL_ID), body or {}))
         if path.startswith("/channels/") and path.endswith("/messages"):
             return _json(self._message(path.split("/")[2], body or {}))
         return _json({"message": f"fake: {request.method} {path} not implemented",
@@ -176,21 +228,44 @@ class FakeDiscord:
     def _commands(self, method: str, path: str, body: Any) -> web.Response:
         scope = path.split("/")[4] if "/guilds/" in path else "global"
         if method == "PUT":
-            stored = []
-            for command in body:
-                stored.append({**command, "id": str(next(self._ids)),
-                               "application_id": str(APPLICATION_ID), "version": "1",
-                               **({"guild_id": scope} if scope != "global" else {})})
-            self.registered[scope] = stored
-            return _json(stored)
+            self.registered[scope] = [self._as_discord_keeps(c, scope) for c in body]
+            return _json(self.registered[scope])
         return _json(self.registered.get(scope, []))
+
+    def _as_discord_keeps(self, command: dict[str, Any], scope: str) -> dict[str, Any]:
+        permissions = command.get("default_member_permissions")
+        kept: dict[str, Any] = {
+            "id": str(next(self._ids)), "application_id": str(APPLICATION_ID),
+            "version": str(next(self._ids)), "type": command.get("type", 1),
+            "name": command["name"], "name_localizations": None,
+            "description": command.get("description", ""), "description_localizations": None,
+            "default_member_permissions": None if permissions is None else str(permissions),
+            "dm_permission": command.get("dm_permission", True),
+            "contexts": command.get("contexts"),
+            "integration_types": command.get("integration_types") or [0],
+            "nsfw": bool(command.get("nsfw")),
+        }
+        if scope != "global":
+            kept.update(guild_id=scope, contexts=None)
+        if command.get("options"):
+            kept["options"] = [_option_as_discord_keeps(o) for o in command["options"]]
+        return kept
 
     def _message(self, channel_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return {"id": str(next(self._ids)), "channel_id": channel_id, "author": BOT_USER,
                 "content": body.get("content", ""), "embeds": body.get("embeds", []),
                 "timestamp": "2026-01-01T00:00:00+00:00", "edited_timestamp": None,
                 "tts": False, "mention_everyone": False, "mentions": [], "mention_roles": [],
-                "attachments": [], "pinned": False, "type": 0, "flags": 0}
+                "attachments": [], "pinned": False, "type": 0, "flags": body.get("flags", 0),
+                "components": body.get("components", [])}
+
+
+def _option_as_discord_keeps(option: dict[str, Any]) -> dict[str, Any]:
+    kept = {key: value for key, value in option.items()
+            if value is not None and not (key in ("required", "autocomplete") and not value)}
+    if "options" in kept:
+        kept["options"] = [_option_as_discord_keeps(o) for o in kept["options"]]
+    return kept
 
 
 # --- building interactions, as Discord sends them ---------------------------------------------
@@ -221,13 +296,26 @@ def _base(kind: int, data: dict[str, Any], *, guild: bool, permissions: int) -> 
     return interaction
 
 
+def _resolved_channels(options: list[dict[str, Any]]) -> dict[str, Any]:
+    """Discord sends every channel named in the options along, as `resolved` data."""
+    return {
+        str(o["value"]): {"id": str(o["value"]), "name": f"channel-{o['value']}", "type": 0,
+                          "permissions": str((1 << 11) | (1 << 10))}
+        for o in options if o["type"] == _CHANNEL_OPTION
+    }
+
+
 def slash_command(name: str, options: list[dict[str, Any]] | None = None, *,
                   guild: bool = True, permissions: int = 0,
                   subcommand: str | None = None) -> dict[str, Any]:
     options = options or []
+    channels = _resolved_channels(options)
     if subcommand:
         options = [{"name": subcommand, "type": 1, "options": options}]
-    data = {"id": str(next(_interaction_ids)), "name": name, "type": 1, "options": options}
+    data: dict[str, Any] = {"id": str(next(_interaction_ids)), "name": name, "type": 1,
+                            "options": options}
+    if channels:
+        data["resolved"] = {"channels": channels}
     if guild:
         data["guild_id"] = str(GUILD_ID)
     return _base(2, data, guild=guild, permissions=permissions)
@@ -240,14 +328,21 @@ def option(name: str, value: Any, kind: int = 3, *, focused: bool = False) -> di
     return entry
 
 
-def autocomplete(name: str, focused_option: str, typed: str) -> dict[str, Any]:
-    data = {"id": str(next(_interaction_ids)), "name": name, "type": 1,
-            "options": [option(focused_option, typed, focused=True)]}
-    return _base(4, data, guild=True, permissions=0)
+def channel_option(name: str, channel_id: int) -> dict[str, Any]:
+    return option(name, str(channel_id), _CHANNEL_OPTION)
 
 
-def button_press(custom_id: str, components: list[dict[str, Any]], *, guild: bool = True
-                 ) -> dict[str, Any]:
+def autocomplete(name: str, focused_option: str, typed: str, *,
+                 subcommand: str | None = None) -> dict[str, Any]:
+    options = [option(focused_option, typed, focused=True)]
+    if subcommand:
+        options = [{"name": subcommand, "type": 1, "options": options}]
+    data = {"id": str(next(_interaction_ids)), "name": name, "type": 1, "options": options}
+    return _base(4, data, guild=True, permissions=MANAGE_GUILD)
+
+
+def button_press(custom_id: str, components: list[dict[str, Any]], *, guild: bool = True,
+                 flags: int = 0) -> dict[str, Any]:
     """A press on a button of a message the bot sent with `components`."""
     interaction = _base(3, {"custom_id": custom_id, "component_type": 2}, guild=guild,
                         permissions=0)
@@ -255,6 +350,6 @@ def button_press(custom_id: str, components: list[dict[str, Any]], *, guild: boo
         "id": str(next(_interaction_ids)), "channel_id": str(CHANNEL_ID), "author": BOT_USER,
         "content": "", "embeds": [], "timestamp": "2026-01-01T00:00:00+00:00",
         "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
-        "mention_roles": [], "attachments": [], "pinned": False, "type": 0, "flags": 0,
+        "mention_roles": [], "attachments": [], "pinned": False, "type": 0, "flags": flags,
         "components": components}
     return interaction

@@ -1,0 +1,72 @@
+"""Discord embeds: within every limit Discord enforces, with fact text escaped."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from adapters.discord import render
+from bot.answers import Answer, Citation, Claim, Outcome, SourceInfo
+
+SOURCE = SourceInfo(id="900", file="900_x.txt", title="**Bold** title @everyone",
+                    speaker="A _speaker_ <@&123>", speaker_role="", publisher="p",
+                    date=date(2022, 1, 10), kind="statement", cited_as="A speaker")
+
+
+def _answer(claims: int, quote_chars: int, text_chars: int = 60) -> Answer:
+    claim = Claim(text="According to A speaker, " + "x" * text_chars, says="x",
+                  citation=Citation(SOURCE, "q" * quote_chars))
+    return Answer(question="q", outcome=Outcome.ANSWER, score=90, fact_id="f",
+                  headline="H" * 400, text="t", claims=(claim,) * claims,
+                  sources_differ=claims > 1)
+
+
+@pytest.mark.parametrize(("claims", "quote_chars", "text_chars"), [
+    (1, 10_000, 60), (5, 3_000, 300), (30, 500, 400), (2, 40, 5_000),
+])
+@pytest.mark.parametrize("full_quotes", [False, True])
+def test_answers_fit_every_embed_limit(claims: int, quote_chars: int, text_chars: int,
+                                       full_quotes: bool) -> None:
+    """Huge quotes, many claims and long claim text are shortened to Discord's limits."""
+    embed = render.answer_embed(_answer(claims, quote_chars, text_chars),
+                                full_quotes=full_quotes)
+    assert len(embed.title or "") <= render.TITLE_LIMIT
+    assert len(embed.description or "") <= render.DESCRIPTION_LIMIT
+    assert len(embed.fields) <= render.FIELDS_LIMIT
+    assert all(len(f.name or "") <= render.FIELD_NAME_LIMIT
+               and len(f.value or "") <= render.FIELD_VALUE_LIMIT for f in embed.fields)
+    assert len(embed) <= render.EMBED_LIMIT
+
+
+def test_fact_and_source_text_is_escaped() -> None:
+    """Markdown and mentions in a source's metadata arrive as text."""
+    embed = render.answer_embed(_answer(1, 20))
+    field = embed.fields[0]
+    assert "\\_speaker\\_" in (field.name or "")
+    assert "\\*\\*Bold\\*\\*" in (field.value or "")
+    assert "@everyone" not in (field.value or "")
+
+
+def test_a_long_quote_is_collapsed_until_asked_for() -> None:
+    """Quotes are cut in the answer and offered in full behind the button."""
+    answer = _answer(1, 600)
+    assert render.needs_full_quotes_button(answer)
+    collapsed = render.answer_embed(answer).fields[0].value or ""
+    full = render.answer_embed(answer, full_quotes=True).fields[0].value or ""
+    assert "q" * 600 in full and "q" * 600 not in collapsed
+
+
+@pytest.mark.parametrize(("shorten", "limit"), [
+    (render.choice_name, 100), (render.choice_value, 100), (render.button_label, 80),
+])
+def test_choices_and_labels_fit(shorten: object, limit: int) -> None:
+    """Autocomplete choices and button labels stay within Discord's lengths."""
+    assert callable(shorten)
+    assert len(shorten("word " * 100)) <= limit
+
+
+def test_an_unknown_source_is_quoted_short_and_escaped() -> None:
+    """Whatever was typed as a source id is echoed short and inert."""
+    text = render.unknown_source_text("@everyone " + "9" * 3000, "000, 001")
+    assert len(text) < 120 and "@everyone" not in text and text.endswith("000, 001.")
