@@ -70,7 +70,7 @@ def cmd_facts_validate(args: argparse.Namespace) -> int:
 def cmd_seeds_load(args: argparse.Namespace) -> int:
     bot = FactBot.open(get_settings(), load_seeds=False)
     try:
-        report = bot.load_seeds()
+        report = bot.load_seeds(allow_mass_retraction=args.allow_mass_retraction)
         print(f"seeds loaded: {report.summary()}")
     finally:
         bot.close()
@@ -129,8 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     seeds = commands.add_parser("seeds", help="load seeds/ into the database")
     seeds_commands = seeds.add_subparsers(dest="seeds_command", required=True)
-    seeds_commands.add_parser("load", help="load or update the fact table").set_defaults(
-        handler=cmd_seeds_load)
+    seeds_load = seeds_commands.add_parser("load", help="load or update the fact table")
+    seeds_load.add_argument(
+        "--allow-mass-retraction", action="store_true",
+        help="load even if it retracts more than SEEDS_MAX_RETRACTION_SHARE of the facts")
+    seeds_load.set_defaults(handler=cmd_seeds_load)
 
     commands.add_parser("chat", help="chat with the bot in this console").set_defaults(
         handler=cmd_chat)

@@ -24,7 +24,13 @@ from bot.facttable import load_fact_table
 from bot.matching import FactIndex, Match
 from bot.normalize import Normalizer
 from bot.settings import Settings, get_settings
-from bot.store import SyncReport, load_facts, loaded_seeds_digest, sync_fact_table
+from bot.store import (
+    MassRetractionRefused,
+    SyncReport,
+    load_facts,
+    loaded_seeds_digest,
+    sync_fact_table,
+)
 from db.database import Database
 from db.models import QuestionLog, Subscription
 from db.types import utcnow
@@ -143,18 +149,36 @@ class FactBot:
         bot = cls(settings, database)
         database.migrate()
         if load_seeds:
-            bot.load_seeds(only_if_changed=True)
+            bot._load_seeds_at_start()
         return bot
+
+    def _load_seeds_at_start(self) -> None:
+        """Load a changed `seeds/`, but never let a start-up retract most of the table.
+
+        Every instance loads at start, so a truncated facts.yaml in one deploy would
+        empty the table for all of them; refused, this instance serves the table already
+        in the database and an operator decides (`seeds load --allow-mass-retraction`).
+        """
+        try:
+            self.load_seeds(only_if_changed=True)
+        except MassRetractionRefused as refused:
+            self._build_index(load_fact_table(self.settings.seeds_dir).aliases)
+            log.error("%s Serving the %d facts already in the database.",
+                      refused, len(self._index.facts))
 
     # --- the fact table ---------------------------------------------------------------
 
-    def load_seeds(self, *, only_if_changed: bool = False) -> SyncReport:
+    def load_seeds(self, *, only_if_changed: bool = False, allow_mass_retraction: bool = False
+                   ) -> SyncReport:
+        """Load `seeds/`; `MassRetractionRefused` past SEEDS_MAX_RETRACTION_SHARE unless allowed."""
         table = load_fact_table(self.settings.seeds_dir)
+        max_share = None if allow_mass_retraction else self.settings.seeds_max_retraction_share
         with self.database.session() as session:
             if only_if_changed and loaded_seeds_digest(session=session) == table.digest:
                 report = SyncReport()
             else:
-                report = sync_fact_table(session=session, table=table)
+                report = sync_fact_table(session=session, table=table,
+                                         max_retraction_share=max_share)
         if report.changed:
             log.info("fact table loaded: %s", report.summary())
         self._build_index(table.aliases)

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     database_connect_attempts: int = Field(default=5, ge=1, le=100)
     database_retry_seconds: float = Field(default=1.0, ge=0, le=60)
     seeds_dir: Path = Field(default=DEFAULT_SEEDS_DIR, alias="FACTBOT_SEEDS_DIR")
+    # A load that would retract more than this share of the live facts is refused
+    # (`factbot seeds load --allow-mass-retraction` overrides): an empty or truncated
+    # facts.yaml must not retract the table for every instance on the database.
+    seeds_max_retraction_share: float = Field(default=0.2, ge=0, le=1)
 
     # Matching: scores are 0-100
     match_answer_threshold: float = Field(default=72.0, ge=0, le=100)

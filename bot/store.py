@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -11,7 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
 from bot.answers import SourceInfo
-from bot.facttable import FactTable, SeedFact
+from bot.facttable import FactTable, FactTableError, SeedFact
 from db.models import Claim, Fact, FactChange, Meta, Source
 from db.types import utcnow
 
@@ -60,6 +61,32 @@ class SyncReport:
                 f"{len(self.retracted)} retracted, {self.unchanged} unchanged")
 
 
+class MassRetractionRefused(FactTableError):
+    """Loading the table would retract more of the live facts than the operator allows.
+
+    A subclass of `FactTableError` so every front end refuses it the same way: nothing
+    is written, and the message says how many facts and how to override.
+    """
+
+    _EXAMPLES = 5
+
+    def __init__(self, retracting: Sequence[str], *, live: int, max_share: float) -> None:
+        self.retracting = list(retracting)
+        self.live = live
+        examples = ", ".join(self.retracting[: self._EXAMPLES])
+        if len(self.retracting) > self._EXAMPLES:
+            examples += f" and {len(self.retracting) - self._EXAMPLES} more"
+        message = (
+            f"refusing to load the fact table: it would retract {len(self.retracting)} of the "
+            f"{live} facts in the database ({len(self.retracting) / live:.0%}; "
+            f"SEEDS_MAX_RETRACTION_SHARE allows {max_share:.0%}): {examples}. Nothing was "
+            "changed. An empty or truncated facts.yaml does this; if the facts were removed "
+            "on purpose, run `factbot seeds load --allow-mass-retraction`."
+        )
+        Exception.__init__(self, message)  # one message, not a list of table problems
+        self.problems = [message]
+
+
 def source_info(row: Source) -> SourceInfo:
     return SourceInfo(
         id=row.id, file=row.file, title=row.title, speaker=row.speaker,
@@ -84,13 +111,23 @@ def _apply_fact(row: Fact, seed: SeedFact, position: int) -> None:
     ]
 
 
-def sync_fact_table(*, session: Session, table: FactTable, now: datetime | None = None
-                    ) -> SyncReport:
-    """Make the database hold `table`: idempotent, ids kept, removals kept as retractions."""
+def sync_fact_table(*, session: Session, table: FactTable, now: datetime | None = None,
+                    max_retraction_share: float | None = None) -> SyncReport:
+    """Make the database hold `table`: idempotent, ids kept, removals kept as retractions.
+
+    With `max_retraction_share`, raise `MassRetractionRefused` before writing anything
+    when `table` would retract more than that share of the live facts; None loads
+    whatever it retracts (the operator's explicit override).
+    """
     now = now or utcnow()
     if session.get_bind().dialect.name == "postgresql":
         # Several instances may start at once: one loads, the others then see it done.
+        # The retraction check below reads the table under the same lock.
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SEED_LOCK_KEY})
+    existing = {row.id: row for row in session.scalars(
+        select(Fact).options(selectinload(Fact.claims)))}
+    if max_retraction_share is not None:
+        _refuse_mass_retraction(existing.values(), table, max_retraction_share)
     report = SyncReport()
     for seed_source in table.sources:
         source_row = session.get(Source, seed_source.id) or Source(id=seed_source.id)
@@ -100,8 +137,6 @@ def sync_fact_table(*, session: Session, table: FactTable, now: datetime | None 
         session.add(source_row)
     session.flush()
 
-    existing = {row.id: row for row in session.scalars(
-        select(Fact).options(selectinload(Fact.claims)))}
     for position, seed in enumerate(table.facts):
         row = existing.pop(seed.id, None)
         if row is None:
@@ -127,6 +162,14 @@ def sync_fact_table(*, session: Session, table: FactTable, now: datetime | None 
         session.add_all(FactChange(fact_id=i, kind=kind, changed_at=now) for i in ids)
     _set_meta(session=session, key=SEEDS_DIGEST_KEY, value=table.digest)
     return report
+
+
+def _refuse_mass_retraction(rows: Iterable[Fact], table: FactTable, max_share: float) -> None:
+    live = [row.id for row in rows if not row.retracted]
+    kept = {seed.id for seed in table.facts}
+    retracting = [fact_id for fact_id in live if fact_id not in kept]
+    if live and len(retracting) > max_share * len(live):
+        raise MassRetractionRefused(retracting, live=len(live), max_share=max_share)
 
 
 def _sha256(content: str) -> str:
