@@ -413,12 +413,13 @@ class _SeedFolder:
             self.problems.append(f"{name}:{_line_at(document, ()) or 1}: expected `{key}:` at "
                                  f"the top level, found {_kind(document)}")
             return None
-        for other in document:
-            if other != key:
-                self.problems.append(f"{name}:{document.key_lines[other]}: unknown "
-                                     f"top-level key {other!r}; only `{key}:` belongs here")
+        unknown = [other for other in document if other != key]
+        for other in unknown:
+            self.problems.append(f"{name}:{document.key_lines[other]}: unknown top-level key "
+                                 f"{other!r}; only `{key}:` belongs here")
         if key not in document:
-            self.problems.append(f"{name}: no `{key}:` at the top level")
+            if not unknown:  # a misspelt key already says it
+                self.problems.append(f"{name}: no `{key}:` at the top level")
             return None
         value, line = document[key], document.key_lines[key]
         if value is None:
