@@ -37,12 +37,18 @@ ALIASES_FILE = "aliases.yaml"
 MAX_SEED_FILE_BYTES = 2 * 1024 * 1024
 # The table nests five levels deep (facts → fact → claims → claim → quote).
 MAX_YAML_DEPTH = 32
+# Values (scalars, lists, mappings) in one file. facts.yaml holds about 3,200; PyYAML
+# spends about 1 KB of memory on each, so the size cap alone would still allow ~1 GB.
+MAX_YAML_VALUES = 50_000
 # Values that YAML aliases may add to one file. The shipped files use none; a few
 # shared lists are fine, a "billion laughs" (10^9 values from a 1 KB file) is not.
 MAX_ALIAS_VALUES = 10_000
 # A number longer than this is a typo (or an attack on int() and sexagesimal parsing).
 _MAX_NUMBER_CHARS = 100
 _PROBLEMS_SHOWN = 25
+# Looking for the closest passage costs seconds for a quote of a few thousand characters
+# (the longest shipped quote has under 300): only shorter quotes, and only the first few.
+_CLOSEST_PASSAGE_MAX_CHARS = 1_000
 _FACT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -167,8 +173,8 @@ class _SeedLoader(yaml.SafeLoader):
     Composing a "billion laughs" file is cheap, because an alias shares its node; the
     cost comes when anything walks the expanded values. So the composer counts how many
     values each node stands for once aliases are expanded, and refuses a file whose
-    aliases add more than `MAX_ALIAS_VALUES`, an alias inside the value it names, and
-    nesting deeper than `MAX_YAML_DEPTH`.
+    aliases add more than `MAX_ALIAS_VALUES`, more than `MAX_YAML_VALUES` in all, an
+    alias inside the value it names, and nesting deeper than `MAX_YAML_DEPTH`.
     """
 
     def __init__(self, stream: str) -> None:
@@ -202,6 +208,9 @@ class _SeedLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
         self._values += 1
+        if self._values > MAX_YAML_VALUES and node is not None:
+            raise _RefusedYAML(None, None, f"more than {MAX_YAML_VALUES:,} values in one file",
+                               node.start_mark)
         self._expanded[id(node)] = self._values - before
         return node
 
@@ -449,6 +458,12 @@ def _closest_passage(quote: str, document: str) -> str:
     return f"closest passage ({alignment.score:.0f}% similar): {passage!r}"
 
 
+def _quote_problem(quote: str, document: str, *, earlier_problems: int) -> str:
+    if earlier_problems >= _PROBLEMS_SHOWN or len(quote) > _CLOSEST_PASSAGE_MAX_CHARS:
+        return "quote not found verbatim"
+    return f"quote not found verbatim; {_closest_passage(quote, document)}"
+
+
 def _entry_label(entry: Any, collection: str, index: int, noun: str) -> str:
     identifier = entry.get("id") if isinstance(entry, dict) else None
     return f"{noun} {identifier!r}" if isinstance(identifier, str) else f"{collection}[{index}]"
@@ -553,8 +568,9 @@ def _read_facts(folder: _SeedFolder, sources: _Sources) -> list[SeedFact]:
                 folder.problems.append(f"{where}: unknown source (see {SOURCES_FILE})")
                 continue
             if claim.quote not in folded_documents[claim.source]:
-                closest = _closest_passage(claim.quote, folded_documents[claim.source])
-                folder.problems.append(f"{where}: quote not found verbatim; {closest}")
+                problem = _quote_problem(claim.quote, folded_documents[claim.source],
+                                         earlier_problems=len(folder.problems))
+                folder.problems.append(f"{where}: {problem}")
         facts.append(fact)
     return facts
 
