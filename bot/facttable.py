@@ -476,18 +476,16 @@ class _Sources:
     sources: list[SeedSource]
     documents: dict[str, str]  # source id → full text
     reported: set[str]  # ids of source entries whose problems are already listed
-    # A broken entry without a readable id: any claim's source could be that one.
+    # sources.yaml unreadable, or an entry without a readable id: any claim's source
+    # could be one of those, so "unknown source" would only repeat sources.yaml's problem.
     unidentified: bool = False
-
-    def check_claims(self) -> bool:
-        """Whether claims' sources can be judged without repeating sources.yaml's problems."""
-        return bool(self.documents) and not self.unidentified
 
 
 def _read_sources(folder: _SeedFolder) -> _Sources:
     result = _Sources([], {}, set())
     section = folder.section(SOURCES_FILE, "sources", _Sequence)
     if section is None:
+        result.unidentified = True
         return result
     entries, line = section
     if not entries:
@@ -562,7 +560,7 @@ def _read_facts(folder: _SeedFolder, sources: _Sources) -> list[SeedFact]:
         for position, claim in enumerate(fact.claims):
             quote_line = _line_at(entry, ("claims", position, "quote"))
             where = f"{FACTS_FILE}:{quote_line}: fact {fact.id!r}, source {claim.source!r}"
-            if claim.source in sources.reported or not sources.check_claims():
+            if claim.source in sources.reported or sources.unidentified:
                 continue  # sources.yaml's own problems already say it
             if claim.source not in folded_documents:
                 folder.problems.append(f"{where}: unknown source (see {SOURCES_FILE})")
