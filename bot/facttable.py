@@ -20,6 +20,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from rapidfuzz import fuzz
 
+from bot.errors import UserError
+
 SOURCES_FILE = "sources.yaml"
 FACTS_FILE = "facts.yaml"
 ALIASES_FILE = "aliases.yaml"
@@ -31,7 +33,7 @@ def fold_whitespace(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
-class FactTableError(Exception):
+class FactTableError(UserError):
     """The table cannot be used; `problems` lists every precise reason."""
 
     def __init__(self, problems: list[str]):

@@ -15,13 +15,17 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.errors import UserError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEEDS_DIR = PROJECT_ROOT / "seeds"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 
 
-class SettingsError(Exception):
+class SettingsError(UserError):
     """A setting is missing or malformed; the message names it and never shows a secret."""
+
+    exit_code = 2
 
 
 def _split_ints(value: object) -> object:
@@ -52,6 +56,8 @@ class Settings(BaseSettings):
     match_max_question_chars: int = Field(default=500, ge=20, le=100_000)
 
     log_level: str = Field(default="INFO")
+    # On SIGTERM, how long to keep answering what was already fetched before exiting.
+    shutdown_drain_seconds: float = Field(default=30.0, ge=0, le=600)
     instance_id: str = Field(default="", description="Names this process in digest claims.")
 
     # Telegram

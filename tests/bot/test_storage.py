@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.answering import Chat
 from bot.core import FactBot
 from bot.settings import DEFAULT_SEEDS_DIR, load_settings
 from db.database import Database, DatabaseUnavailable
@@ -35,7 +36,7 @@ def test_loading_twice_changes_nothing(database_url: str) -> None:
     try:
         before = _counts(bot)
         assert before[0] >= 80
-        report = bot.load_seeds()
+        report = bot.answering.load_seeds()
         assert not report.changed and report.unchanged == before[0]
         assert _counts(bot) == before
     finally:
@@ -55,7 +56,7 @@ def test_a_changed_fact_updates_its_row_keeps_its_id_and_is_logged(
             content.replace(f"headline: {fact.headline}", "headline: A corrected headline", 1),
             encoding="utf-8",
         )
-        report = bot.load_seeds(only_if_changed=True)
+        report = bot.answering.load_seeds(only_if_changed=True)
         assert report.corrected == [fact.id] and not report.added and not report.retracted
         with bot.database.session() as session:
             row = session.get(Fact, fact.id)
@@ -79,7 +80,7 @@ def test_a_fact_removed_from_seeds_is_retracted_not_deleted(
         content = facts_file.read_text(encoding="utf-8")
         start = content.index(f"- id: {victim.id}")
         facts_file.write_text(content[:start].rstrip() + "\n", encoding="utf-8")
-        report = bot.load_seeds()
+        report = bot.answering.load_seeds()
         assert report.retracted == [victim.id]
         assert bot.index.get(victim.id) is None
         with bot.database.session() as session:
@@ -100,11 +101,11 @@ def test_another_instance_sees_a_new_table_on_refresh(database_url: str, seeds_c
         facts_file.write_text(
             content.replace(f"headline: {fact.headline}", "headline: Refreshed headline", 1),
             encoding="utf-8")
-        first.load_seeds()
-        assert second.refresh_if_changed()
+        first.answering.load_seeds()
+        assert second.answering.refresh_if_changed()
         refreshed = second.index.get(fact.id)
         assert refreshed is not None and refreshed.headline == "Refreshed headline"
-        assert not second.refresh_if_changed()
+        assert not second.answering.refresh_if_changed()
     finally:
         first.close()
         second.close()
@@ -115,8 +116,8 @@ def test_questions_are_logged_and_feed_the_most_asked(database_url: str) -> None
     try:
         target = bot.index.facts[5]
         for _ in range(3):
-            assert bot.ask(target.questions[0], platform="telegram").fact_id == target.id
-        assert bot.popular(limit=3)[0].fact_id == target.id
+            assert bot.ask(target.questions[0], chat=Chat("telegram")).fact_id == target.id
+        assert bot.inline_answers("", 3)[0].fact_id == target.id
     finally:
         bot.close()
 
@@ -126,16 +127,17 @@ def test_subscriptions_are_stored_updated_and_turned_off(database_url: str) -> N
 
     bot = FactBot.open(load_settings(database_url=database_url))
     try:
-        view = bot.subscribe(platform="telegram", chat_id="-100", local_time=time(9, 0),
-                             timezone="asia/almaty", created_by="42")
+        view = bot.subscriptions.subscribe(
+            platform="telegram", chat_id="-100", local_time=time(9, 0),
+            timezone="asia/almaty", created_by="42")
         assert view.timezone == "Asia/Almaty" and view.enabled
-        bot.subscribe(platform="telegram", chat_id="-100", local_time=time(7, 30),
+        bot.subscriptions.subscribe(platform="telegram", chat_id="-100", local_time=time(7, 30),
                       timezone="UTC", created_by="42")
-        stored = bot.subscription("telegram", "-100")
+        stored = bot.subscriptions.get("telegram", "-100")
         assert stored is not None and stored.local_time == time(7, 30)
-        assert bot.unsubscribe("telegram", "-100")
-        assert not bot.unsubscribe("telegram", "-100")
-        stored = bot.subscription("telegram", "-100")
+        assert bot.subscriptions.unsubscribe("telegram", "-100")
+        assert not bot.subscriptions.unsubscribe("telegram", "-100")
+        stored = bot.subscriptions.get("telegram", "-100")
         assert stored is not None and not stored.enabled
         with bot.database.session() as session:
             assert session.scalar(select(func.count()).select_from(Subscription)) == 1

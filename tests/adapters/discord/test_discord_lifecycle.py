@@ -12,9 +12,9 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from sqlalchemy import func, select
 
-from adapters.base import FrontendStartError
 from adapters.discord.app import DiscordAdapter
 from bot.core import FactBot
+from bot.frontends import FrontendStartError
 from bot.settings import load_settings
 from db.models import QuestionLog
 from tests.adapters.discord.conftest import FAST, TOKEN, RunningBot, discord_settings, embed_of

@@ -124,7 +124,7 @@ async def test_digest_in_private_chat(telegram_bot: RunningBot) -> None:
     """/digest on stores the subscription through the core; status and off follow it."""
     on = (await _reply_to(telegram_bot, "/digest on 09:30 Asia/Almaty")).params["text"]
     assert "09:30" in on and "Asia/Almaty" in on
-    stored = telegram_bot.core.subscription("telegram", "4242")
+    stored = telegram_bot.core.subscriptions.get("telegram", "4242")
     assert stored is not None and stored.enabled and stored.created_by == "4242"
     assert "09:30" in (await _reply_to(telegram_bot, "/digest status")).params["text"]
     assert "turned off" in (await _reply_to(telegram_bot, "/digest off")).params["text"]
@@ -137,7 +137,7 @@ async def test_digest_in_groups_is_for_admins_only(telegram_bot: RunningBot) -> 
     chat = group_chat(-100777)
     refused = (await _reply_to(telegram_bot, "/digest on 08:00", chat)).params["text"]
     assert "only the chat's administrators" in refused
-    assert telegram_bot.core.subscription("telegram", "-100777") is None
+    assert telegram_bot.core.subscriptions.get("telegram", "-100777") is None
     telegram_bot.fake.chat_member_status = "administrator"
     accepted = (await _reply_to(telegram_bot, "/digest on 08:00", chat)).params["text"]
     assert "08:00" in accepted
@@ -241,5 +241,5 @@ async def test_digest_options_can_be_chosen(telegram_bot: RunningBot) -> None:
     reply = (await _reply_to(telegram_bot, "/digest on 18:00 UTC unanswered quiet")
              ).params["text"]
     assert "unanswered" in reply and "quiet" in reply
-    stored = telegram_bot.core.subscription("telegram", "4242")
+    stored = telegram_bot.core.subscriptions.get("telegram", "4242")
     assert stored is not None and stored.include_unanswered and stored.skip_empty
