@@ -13,6 +13,8 @@ from tests.fakes.telegram_api import (
     Call,
     bot_message,
     callback_update,
+    channel_chat,
+    channel_post_update,
     group_chat,
     inline_query_update,
     message_update,
@@ -243,3 +245,30 @@ async def test_digest_options_can_be_chosen(telegram_bot: RunningBot) -> None:
     assert "unanswered" in reply and "quiet" in reply
     stored = telegram_bot.core.subscriptions.get("telegram", "4242")
     assert stored is not None and stored.include_unanswered and stored.skip_empty
+
+
+async def test_commands_work_in_channels(telegram_bot: RunningBot) -> None:
+    """A channel post with /fact is answered, and /digest on (only admins post in channels)
+    switches the channel's digest on without asking Telegram who posted."""
+    fake = telegram_bot.fake
+    fake.push_update(channel_post_update("/fact curfew"))
+    [answer] = await fake.wait_for("sendMessage")
+    assert "11 p.m." in answer.params["text"]
+    assert str(answer.params["chat_id"]) == str(channel_chat()["id"])
+    fake.push_update(channel_post_update("/digest on 09:00 Asia/Almaty"))
+    confirmation = (await fake.wait_for("sendMessage", 2))[-1]
+    assert "09:00 (Asia/Almaty)" in confirmation.params["text"]
+    stored = telegram_bot.core.subscriptions.get("telegram", str(channel_chat()["id"]))
+    assert stored is not None and stored.enabled
+    assert not fake.calls_of("getChatMember")
+
+
+async def test_an_anonymous_group_admin_may_change_the_digest(telegram_bot: RunningBot
+                                                              ) -> None:
+    """An anonymous admin posts as the group itself (sender_chat): that is an admin."""
+    group = group_chat(-100888)
+    update = message_update("/digest on 10:00", group)
+    update["message"]["sender_chat"] = group
+    telegram_bot.fake.push_update(update)
+    reply = (await telegram_bot.fake.wait_for("sendMessage"))[-1]
+    assert "10:00 (UTC)" in reply.params["text"]
