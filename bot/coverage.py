@@ -106,8 +106,8 @@ _POSITION_CUES = (
     "calls for", "urge", "demand", "welcom", "regret", "express", "condolence", "thank",
     "hope", "reject", "deny", "denied", "denounc", "commit", "determin", "believ", "insist",
     "emphasi", "stress", "affirm", "must", "important", "unacceptable", "false",
-    "misrepresent", "assur", "guarant", "pledg", "promis", "warn", "wish", "unfortunately",
-    "regretfully", "tragedy", "tragic", "clear",
+    "misrepresent", "assur", "guarant", "pledg", "promis", "warn", "wish", "justif",
+    "unfortunately", "regretfully", "tragedy", "tragic", "clear",
 )
 
 
