@@ -110,6 +110,9 @@ _POSITION_CUES = (
     "unfortunately", "regretfully", "tragedy", "tragic", "clear",
 )
 
+_REASON = re.compile(r"\b(?:" + "|".join(map(re.escape, _REASON_CUES)) + r")\b")
+_POSITION = re.compile(r"\b(?:" + "|".join(map(re.escape, _POSITION_CUES)) + r")")
+
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
@@ -193,14 +196,6 @@ def split_sentences(document: str) -> list[Sentence]:
     return sentences
 
 
-def _has_cue(lowered: str, cues: Iterable[str], *, prefix: bool) -> bool:
-    for cue in cues:
-        pattern = rf"\b{re.escape(cue)}" + ("" if prefix else r"\b")
-        if re.search(pattern, lowered):
-            return True
-    return False
-
-
 def _is_name(token: str) -> bool:
     folded = token.casefold()
     return (token[0].isupper() and token != "I" and folded not in STOP_WORDS
@@ -233,9 +228,9 @@ def askable_signals(sentence: str, names: frozenset[str] = frozenset()) -> tuple
     if (any(_is_name(t) for t in tokens[1:])
             or any(t in names or (len(t) > 1 and t.isupper()) for t in first)):
         signals.append("name")
-    if _has_cue(lowered, _REASON_CUES, prefix=False):
+    if _REASON.search(lowered):
         signals.append("reason")
-    if _has_cue(lowered, _POSITION_CUES, prefix=True):
+    if _POSITION.search(lowered):
         signals.append("position")
     return tuple(signals)
 
