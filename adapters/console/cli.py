@@ -95,6 +95,18 @@ def cmd_facts_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_facts_coverage(args: argparse.Namespace) -> int:
+    """Which askable sentences of the documents no claim cites (see `bot.coverage`)."""
+    from bot.coverage import measure_coverage
+
+    report = measure_coverage(load_fact_table(get_settings().seeds_dir))
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(report.to_text())
+    return 0
+
+
 def cmd_seeds_load(args: argparse.Namespace) -> int:
     bot = FactBot.open(get_settings(), load_seeds=False)
     try:
@@ -178,6 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
     facts_commands = facts.add_subparsers(dest="facts_command", required=True)
     facts_commands.add_parser("validate", help="check every fact and quote").set_defaults(
         handler=cmd_facts_validate)
+    coverage = facts_commands.add_parser(
+        "coverage", help="askable sentences of the documents that no claim cites")
+    coverage.add_argument("--json", action="store_true", help="the report as one JSON object")
+    coverage.set_defaults(handler=cmd_facts_coverage)
 
     seeds = commands.add_parser("seeds", help="load seeds/ into the database")
     seeds_commands = seeds.add_subparsers(dest="seeds_command", required=True)
