@@ -185,5 +185,5 @@ def test_the_reasons_for_the_emergency_answer_apart_from_its_declaration(
     shared_core: FactBot, question: str, fact_id: str
 ) -> None:
     """Asking why the emergency came reaches its reasons; asking when or who still does not."""
-    answer = shared_core.ask(question)
+    answer = shared_core.match(question)
     assert answer.answered and answer.fact_id == fact_id
