@@ -140,6 +140,10 @@ class Settings(BaseSettings):
             return self.database_url
         return URL.create("sqlite", database=str(self.data_dir / "factbot.db")).render_as_string()
 
+    @property
+    def database_setting(self) -> str:
+        """The setting to fix when the database cannot be used."""
+        return "DATABASE_URL" if self.database_url else "FACTBOT_DATA_DIR"
 
 def describe_validation_error(error: ValidationError) -> str:
     """One line per bad setting, named as its environment variable, without its value."""

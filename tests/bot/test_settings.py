@@ -58,6 +58,7 @@ def test_the_database_lives_in_the_data_folder(monkeypatch: pytest.MonkeyPatch,
     settings = load_settings()
     assert make_url(settings.resolved_database_url).database == str(
         tmp_path / "news room?#" / "factbot.db")
+    assert settings.database_setting == "FACTBOT_DATA_DIR"
 
 
 def test_the_default_data_folder_is_per_user(monkeypatch: pytest.MonkeyPatch) -> None:
