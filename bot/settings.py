@@ -35,6 +35,11 @@ def default_data_dir() -> Path:
     return platformdirs.user_data_path("factbot", appauthor=False)
 
 
+# Shorter secrets are refused: they are easier to guess, and redacting them from the logs
+# would blank out ordinary words (bot.redact replaces every occurrence).
+MIN_SECRET_LENGTH = 16
+
+
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names it and never shows a secret."""
 
@@ -96,6 +101,21 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_id_list(cls, value: object) -> object:
         return _split_ints(value)
+
+    @field_validator("telegram_bot_token", "discord_bot_token", "telegram_webhook_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret_alphabet(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}",
+                                                  value.get_secret_value()):
+            raise ValueError("Telegram allows only A-Z, a-z, 0-9, _ and -, at most 256")
+        return value
 
     @field_validator("log_level")
     @classmethod

@@ -6,10 +6,12 @@ import platformdirs
 import pytest
 from sqlalchemy import make_url
 
+from bot.cli import main
 from bot.settings import (
     DEFAULT_SEEDS_DIR,
     PROJECT_ROOT,
     SettingsError,
+    get_settings,
     load_settings,
 )
 
@@ -89,3 +91,38 @@ def test_factbot_seeds_dir_overrides_the_default(monkeypatch: pytest.MonkeyPatch
     """An operator's own seeds folder wins over the shipped one."""
     monkeypatch.setenv("FACTBOT_SEEDS_DIR", str(tmp_path))
     assert load_settings().seeds_dir == tmp_path
+
+
+@pytest.mark.parametrize("variable", ["TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN",
+                                      "TELEGRAM_WEBHOOK_SECRET"])
+def test_a_short_secret_is_refused_by_name(monkeypatch: pytest.MonkeyPatch,
+                                           variable: str) -> None:
+    """Under 16 characters a secret is refused, named, and not shown."""
+    monkeypatch.setenv(variable, "k3y-15-chars-xx")
+    with pytest.raises(SettingsError, match=f"{variable}: .*at least 16") as raised:
+        load_settings()
+    assert "k3y-15-chars-xx" not in str(raised.value)
+
+
+def test_a_webhook_secret_telegram_would_reject_is_refused(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram takes only A-Z, a-z, 0-9, _ and -; anything else fails at start-up, not later."""
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "a webhook secret with spaces")
+    with pytest.raises(SettingsError, match="TELEGRAM_WEBHOOK_SECRET"):
+        load_settings()
+
+
+def test_factbot_run_refuses_a_short_webhook_secret(monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """`factbot run` stops before connecting anywhere, naming the setting, exit code 2."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:AAH-test-token-abcdefghijklmnopqrstu")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "https://bot.example.org/telegram")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cr7")
+    get_settings.cache_clear()
+    try:
+        assert main(["run"]) == 2
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert "TELEGRAM_WEBHOOK_SECRET" in err and "at least 16" in err and "s3cr7" not in err
