@@ -17,7 +17,7 @@ from bot.core import FactBot
 from bot.digest.scheduler import DigestScheduler
 from bot.frontends import Frontend, FrontendStartError
 from bot.redact import protect_secrets
-from bot.settings import Settings
+from bot.settings import MIN_SECRET_LENGTH, Settings
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +30,18 @@ _WATCH_SECONDS = 1.0
 
 
 def configured_secrets(settings: Settings) -> list[str]:
-    secrets = [settings.telegram_bot_token, settings.discord_bot_token,
-               settings.telegram_webhook_secret]
-    return [s.get_secret_value() for s in secrets if s is not None]
+    """Every configured secret, for `protect_secrets`.
+
+    A Telegram token is "<bot id>:<key>"; the bot id is public, the key is not, and a
+    library may log the key on its own, so the key is listed as well as the whole token.
+    """
+    values = [s.get_secret_value() for s in (settings.telegram_bot_token,
+              settings.discord_bot_token, settings.telegram_webhook_secret) if s is not None]
+    if settings.telegram_bot_token is not None:
+        _, _, key = settings.telegram_bot_token.get_secret_value().partition(":")
+        if len(key) >= MIN_SECRET_LENGTH:  # a real key is 35 characters
+            values.append(key)
+    return values
 
 
 def build_frontends(core: FactBot, settings: Settings) -> list[Frontend]:

@@ -51,6 +51,7 @@ class FactBot:
             settings.resolved_database_url,
             connect_attempts=settings.database_connect_attempts,
             retry_seconds=settings.database_retry_seconds,
+            setting=settings.database_setting,
         )
         bot = cls(settings, database)
         database.migrate()

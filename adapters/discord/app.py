@@ -172,7 +172,7 @@ ChannelOption = app_commands.Transform[app_commands.AppCommandChannel, PostableC
 
 
 class DiscordAdapter:
-    """`adapters.base.Frontend` for Discord, on discord.py's client and `CommandTree`."""
+    """`bot.frontends.Frontend` for Discord, on discord.py's client and `CommandTree`."""
 
     name = PLATFORM
 
