@@ -29,3 +29,13 @@ DIGEST_USAGE = (
     "(time zone defaults to UTC; \"unanswered\" adds the questions I could not answer, for "
     "editors; \"quiet\" sends nothing on days without news); /digest off; /digest status."
 )
+
+# Quote check ("who said '…'?", `factbot quote`): the verdict on the pasted words.
+QUOTE_NOT_FOUND = "I can't find these words in my sources."
+QUOTE_TOO_SHORT = (
+    "That is too short to check: quote at least five words, a few of them distinctive, "
+    "so I can tell my sources apart."
+)
+QUOTE_VERBATIM = "Verbatim: these are the document's exact words."
+QUOTE_DIFFERS = "Not verbatim: {differences}."
+QUOTE_ALSO_IN = "The same words also appear in:"
