@@ -144,6 +144,33 @@ def _add_extensions(commands: argparse._SubParsersAction[argparse.ArgumentParser
     from bot.digest.cli import add_digest_commands
 
     add_digest_commands(commands)
+    _add_quote_command(commands)
+
+
+# --- `factbot quote`: the quote check (issue 9, part 5) -------------------------------------
+
+def _add_quote_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    quote = commands.add_parser("quote", help="who said these words, and are they verbatim?")
+    quote.add_argument("text", nargs="+", help="the quotation, or - to read one per line")
+    quote.add_argument("--json", action="store_true", help="one JSON object per quotation")
+    quote.set_defaults(handler=cmd_quote)
+
+
+def cmd_quote(args: argparse.Namespace) -> int:
+    """Check quotations against the documents alone: no database needed."""
+    from bot.plaintext import render_quote_check
+    from bot.quotecheck import QuoteChecker
+
+    checker = QuoteChecker.from_fact_table(load_fact_table(get_settings().seeds_dir))
+    pasted = ([line.rstrip("\n") for line in sys.stdin] if args.text == ["-"]
+              else [" ".join(args.text)])
+    for text in pasted:
+        check = checker.check(text)
+        if args.json:
+            print(json.dumps(check.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(render_quote_check(check), flush=True)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
