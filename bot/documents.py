@@ -59,6 +59,7 @@ class Passage:
     end: int
     voice: Voice
     speaker: str  # who says it: "Berik Aryn", "the interviewer of Barlybay Sadykov"
+    reported: bool = False  # the speaker's words as someone else's text quotes them
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +176,7 @@ def _layout(source: SeedSource, text: str) -> _Layout:
     return _Layout(source, text, lines, voices)
 
 
-def _spans(layout: _Layout) -> Iterator[tuple[int, int, Voice]]:
+def _spans(layout: _Layout) -> Iterator[tuple[int, int, Voice, bool]]:
     """Runs of lines in one voice, with reported quotations cut out as the speaker's."""
     for voice, group in groupby(zip(layout.lines, layout.voices, strict=True),
                                 key=lambda pair: pair[1]):
@@ -184,10 +185,10 @@ def _spans(layout: _Layout) -> Iterator[tuple[int, int, Voice]]:
         if voice is not Voice.SPEAKER:
             for quotation in _QUOTATION.finditer(layout.text, start, end):
                 if len(quotation.group(1).split()) >= MIN_REPORTED_QUOTATION_WORDS:
-                    yield start, quotation.start(1), voice
-                    yield quotation.start(1), quotation.end(1), Voice.SPEAKER
+                    yield start, quotation.start(1), voice, False
+                    yield quotation.start(1), quotation.end(1), Voice.SPEAKER, True
                     start = quotation.end(1)
-        yield start, end, voice
+        yield start, end, voice, False
 
 
 def quote_span(document_text: str, quote: str) -> tuple[int, int] | None:
@@ -209,7 +210,7 @@ def _voice_names(table: FactTable, layouts: Sequence[_Layout]) -> dict[tuple[str
             span = quote_span(layout.text, claim.quote) if layout else None
             if claim.speaker is None or layout is None or span is None:
                 continue
-            for start, end, voice in _spans(layout):
+            for start, end, voice, _ in _spans(layout):
                 if start <= span[0] < end and voice is not Voice.SPEAKER:
                     names.setdefault((claim.source, voice), claim.speaker)
     return names
@@ -256,8 +257,9 @@ def load_documents(table: FactTable) -> tuple[Document, ...]:
     for layout in layouts:
         source = layout.source
         passages = tuple(
-            Passage(start, end, voice, names.get((source.id, voice), _default_name(source, voice)))
-            for start, end, voice in _spans(layout) if end > start
+            Passage(start, end, voice, names.get((source.id, voice), _default_name(source, voice)),
+                    reported)
+            for start, end, voice, reported in _spans(layout) if end > start
         )
         document = Document(source, layout.text, passages)
         documents.append(Document(source, layout.text, passages,

@@ -370,20 +370,24 @@ def _passage(candidate: _Candidate) -> Passage:
                                                  words[candidate.last - 1].end)
 
 
+def _citation_rank(candidate: _Candidate) -> int:
+    """The speaker's own words first, then as a report quotes them, then anyone else's."""
+    passage = _passage(candidate)
+    if passage.voice is not Voice.SPEAKER:
+        return 0
+    return 1 if passage.reported else 2
+
+
 def _prefer_speakers_voice(candidate: _Candidate) -> _Candidate:
     """Of the same words twice in a document, prefer where the speaker says them.
 
     A report repeats its speaker's words in its headline and lead; the answer
     itself is the better citation.
     """
-    if _passage(candidate).voice is Voice.SPEAKER:
-        return candidate
-    for index in candidate.indexed.occurrences(candidate.keys):
-        other = _Candidate(candidate.indexed, index, index + len(candidate.keys),
-                           candidate.similarity)
-        if _passage(other).voice is Voice.SPEAKER:
-            return other
-    return candidate
+    occurrences = [_Candidate(candidate.indexed, index, index + len(candidate.keys),
+                              candidate.similarity)
+                   for index in candidate.indexed.occurrences(candidate.keys)]
+    return max([candidate, *occurrences], key=_citation_rank)
 
 
 def _sighting(candidate: _Candidate) -> Sighting:
@@ -419,7 +423,7 @@ class QuoteChecker:
             log.debug("quote check: no document has %d pasted words", len(keys))
             return QuoteCheck(pasted, None)
         candidates = [_prefer_speakers_voice(c) for c in candidates]
-        best = max(candidates, key=lambda c: (c.similarity, _passage(c).voice is Voice.SPEAKER))
+        best = max(candidates, key=lambda c: (c.similarity, _citation_rank(c)))
         also_in = tuple(_sighting(c) for c in candidates
                         if c.indexed is not best.indexed and c.keys == best.keys)
         log.debug("quote check: found in %s, similarity %.2f", best.indexed.document.source.id,
