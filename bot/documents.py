@@ -30,9 +30,10 @@ sets the layout against every claim of the table.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import groupby, pairwise
@@ -76,6 +77,8 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Document:
+    """A source document with who speaks where, and its sentences; offsets index `text`."""
+
     source: SeedSource
     text: str  # the file as it is
     passages: tuple[Passage, ...]  # in order, one voice each
@@ -224,7 +227,7 @@ def _default_name(source: SeedSource, voice: Voice) -> str:
     return f"the unsigned text published with {source.speaker}'s {source.kind}"
 
 
-def _sentences(layout: _Layout, document: Document) -> Iterator[Sentence]:
+def _sentences(layout: _Layout, passage_at: Callable[[int], Passage]) -> Iterator[Sentence]:
     """Sentences within paragraphs; a line opening in lower case continues the one above."""
     blocks: list[tuple[int, int, Voice]] = []
     for line, voice in zip(layout.lines, layout.voices, strict=True):
@@ -243,7 +246,7 @@ def _sentences(layout: _Layout, document: Document) -> Iterator[Sentence]:
             while start < end and text[start].isspace():
                 start += 1
             if start < end:
-                passage = document.passage_at(start)
+                passage = passage_at(start)
                 yield Sentence(layout.source.id, start, end, fold_whitespace(text[start:end]),
                                passage.voice, passage.speaker)
 
@@ -262,8 +265,8 @@ def load_documents(table: FactTable) -> tuple[Document, ...]:
             for start, end, voice, reported in _spans(layout) if end > start
         )
         document = Document(source, layout.text, passages)
-        documents.append(Document(source, layout.text, passages,
-                                  tuple(_sentences(layout, document))))
+        sentences = tuple(_sentences(layout, document.passage_at))
+        documents.append(dataclasses.replace(document, sentences=sentences))
     return tuple(documents)
 
 

@@ -484,12 +484,18 @@ def quoted_passage(question: str) -> str | None:
     """The quotation a question asks about, if it quotes six words or more.
 
     Quoted in straight or curly quotes or « », or asked as "who said ..." with no
-    quotes at all. The longest quotation wins; a short quoted term ("the “Listening
-    State” concept") is not a quote check.
+    quotes around the words (or quotes around a part of them only). The longest
+    quotation wins; a short quoted term ("the “Listening State” concept") is not
+    a quote check.
     """
-    quoted = [next(group for group in match.groups() if group is not None).strip()
-              for match in _QUOTED.finditer(question)]
-    if not quoted and (who_said := _WHO_SAID.match(question.strip())):
-        quoted = [who_said.group(1).strip()]
-    passages = [q for q in quoted if len(quote_words(q)) >= MIN_QUESTION_QUOTE_WORDS]
-    return max(passages, key=lambda q: len(quote_words(q)), default=None)
+
+    def long_enough(passages: list[str]) -> str | None:
+        passages = [p for p in passages if len(quote_words(p)) >= MIN_QUESTION_QUOTE_WORDS]
+        return max(passages, key=lambda p: len(quote_words(p)), default=None)
+
+    quoted = long_enough([next(group for group in match.groups() if group is not None).strip()
+                          for match in _QUOTED.finditer(question)])
+    if quoted is not None:
+        return quoted
+    who_said = _WHO_SAID.match(question.strip())
+    return long_enough([who_said.group(1).strip()]) if who_said else None

@@ -233,6 +233,8 @@ def test_json_has_the_quote_check_shape(checker: QuoteChecker) -> None:
     ("who said the police did not use any force?", "the police did not use any force"),
     ("Who said that there will be no negotiations with terrorists",
      "there will be no negotiations with terrorists"),
+    ("who said 'peaceful protesters' are not prosecuted in the cities",
+     "'peaceful protesters' are not prosecuted in the cities"),
     ("is the “Listening State” concept mentioned?", None),
     ('who said "no negotiations"?', None),
     ("how many CSTO troops were deployed in Kazakhstan in January?", None),
