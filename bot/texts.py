@@ -54,3 +54,13 @@ DIGEST_ON_THIS_DAY = "On this day"
 DIGEST_HIGHLIGHT = "Fact of the day: {headline}"
 DIGEST_UNANSWERED = "Asked but not answered in the last day"
 DIGEST_NOTHING_NEW = "Nothing new today."
+
+# Quote check ("who said '…'?", `factbot quote`): the verdict on the pasted words.
+QUOTE_NOT_FOUND = "I can't find these words in my sources."
+QUOTE_TOO_SHORT = (
+    "That is too short to check: quote at least five words, a few of them distinctive, "
+    "so I can tell my sources apart."
+)
+QUOTE_VERBATIM = "Verbatim: these are the document's exact words."
+QUOTE_DIFFERS = "Not verbatim: {differences}."
+QUOTE_ALSO_IN = "The same words also appear in:"

@@ -16,7 +16,13 @@ from datetime import date, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from adapters.console.render import render_answer, render_digest, render_reply, render_source
+from adapters.console.render import (
+    render_answer,
+    render_digest,
+    render_quote_check,
+    render_reply,
+    render_source,
+)
 from bot import texts
 from bot.answering import Chat
 from bot.core import FactBot
@@ -164,6 +170,22 @@ def cmd_digest_preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_quote(args: argparse.Namespace) -> int:
+    """Check quotations against the documents alone: no database needed."""
+    from bot.quotecheck import QuoteChecker
+
+    checker = QuoteChecker.from_fact_table(load_fact_table(get_settings().seeds_dir))
+    pasted = (list(_lines(sys.stdin)) if args.text == ["-"]
+              else [readable(" ".join(args.text))])
+    for text in pasted:
+        check = checker.check(text)
+        if args.json:
+            print(json.dumps(check.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(render_quote_check(check), flush=True)
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from adapters.runner import run_bot  # platform libraries load only for `run`
 
@@ -208,6 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--timezone", default="UTC", help="IANA zone (default: UTC)")
     preview.add_argument("--json", action="store_true", help="print the digest as JSON")
     preview.set_defaults(handler=cmd_digest_preview)
+
+    quote = commands.add_parser("quote", help="who said these words, and are they verbatim?")
+    quote.add_argument("text", nargs="+", help="the quotation, or - to read one per line")
+    quote.add_argument("--json", action="store_true", help="one JSON object per quotation")
+    quote.set_defaults(handler=cmd_quote)
 
     commands.add_parser("chat", help="chat with the bot in this console").set_defaults(
         handler=cmd_chat)

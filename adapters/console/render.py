@@ -5,8 +5,9 @@ from __future__ import annotations
 import textwrap
 
 from bot import texts
-from bot.answers import Answer, Notice, Outcome, SourceCard, SourceInfo
+from bot.answers import Answer, Notice, Outcome, SourceCard, SourceInfo, format_date
 from bot.digest.content import Digest
+from bot.quotecheck import QuoteCheck, Sighting
 
 
 def _wrap(text: str, indent: str = "") -> str:
@@ -75,4 +76,26 @@ def render_digest(digest: Digest) -> str:
         lines += [f"  {u.times}× {u.question}" for u in digest.unanswered]
     if digest.is_empty:
         lines.append(texts.DIGEST_NOTHING_NEW)
+    return "\n".join(lines)
+
+
+def _speaker_line(sighting: Sighting) -> str:
+    source = sighting.source
+    date = format_date(source.date) if source.date else "date not stated"
+    return f"{sighting.speaker} ({source.kind}, {date})"
+
+
+def render_quote_check(check: QuoteCheck) -> str:
+    """Who says the words, in which document and when, their exact words, and the verdict."""
+    if check.found is None:
+        return check.verdict
+    source = check.found.source
+    lines = [_speaker_line(check.found),
+             _wrap(f"in {source.title} — {source.file}", "    "),
+             _wrap(f"“{check.found.words}”", "    "),
+             _wrap(check.verdict)]
+    if check.also_in:
+        lines.append(texts.QUOTE_ALSO_IN)
+        lines.extend(_wrap(f"- {_speaker_line(sighting)} — {sighting.source.file}", "  ")
+                     for sighting in check.also_in)
     return "\n".join(lines)
