@@ -1,4 +1,10 @@
-"""`factbot run`: every configured adapter in one process and one event loop."""
+"""`factbot run`: every configured adapter in one process and one event loop.
+
+The runner is also the process's supervisor-facing edge: on SIGTERM it stops fetching,
+lets each adapter finish the work it already accepted (bounded by SHUTDOWN_DRAIN_SECONDS),
+and exits non-zero if it had to drop any; when a platform ends its connection for good
+(a revoked token, a fatal gateway close) it exits non-zero so a supervisor restarts it.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +13,35 @@ import logging
 import signal
 import sys
 
-from adapters.base import Frontend, FrontendStartError
 from bot.core import FactBot
 from bot.digest.scheduler import DigestScheduler
+from bot.frontends import Frontend, FrontendStartError
 from bot.redact import protect_secrets
-from bot.settings import Settings
+from bot.settings import MIN_SECRET_LENGTH, Settings
 
 log = logging.getLogger(__name__)
 
-EXIT_NO_TOKENS = 2
 EXIT_START_FAILED = 1
-_STOP_TIMEOUT_SECONDS = 10
+EXIT_NO_TOKENS = 2
+EXIT_PLATFORM_FAILED = 3
+EXIT_DRAIN_INCOMPLETE = 4
 _INDEX_REFRESH_SECONDS = 60
+_WATCH_SECONDS = 1.0
 
 
 def configured_secrets(settings: Settings) -> list[str]:
-    secrets = [settings.telegram_bot_token, settings.discord_bot_token,
-               settings.telegram_webhook_secret]
-    return [s.get_secret_value() for s in secrets if s is not None]
+    """Every configured secret, for `protect_secrets`.
+
+    A Telegram token is "<bot id>:<key>"; the bot id is public, the key is not, and a
+    library may log the key on its own, so the key is listed as well as the whole token.
+    """
+    values = [s.get_secret_value() for s in (settings.telegram_bot_token,
+              settings.discord_bot_token, settings.telegram_webhook_secret) if s is not None]
+    if settings.telegram_bot_token is not None:
+        _, _, key = settings.telegram_bot_token.get_secret_value().partition(":")
+        if len(key) >= MIN_SECRET_LENGTH:  # a real key is 35 characters
+            values.append(key)
+    return values
 
 
 def build_frontends(core: FactBot, settings: Settings) -> list[Frontend]:
@@ -44,13 +61,26 @@ async def _refresh_index_forever(core: FactBot) -> None:
     while True:
         await asyncio.sleep(_INDEX_REFRESH_SECONDS)
         try:
-            if await asyncio.to_thread(core.refresh_if_changed):
+            if await asyncio.to_thread(core.answering.refresh_if_changed):
                 log.info("fact table changed: index rebuilt")
         except Exception:
             log.exception("could not check the fact table for changes")
 
 
-async def serve(settings: Settings) -> None:
+async def _watch(frontends: list[Frontend], stop: asyncio.Event) -> None:
+    """Stop the process when a platform gave up for good: serving on would be useless."""
+    while not stop.is_set():
+        failed = [f for f in frontends if f.failure]
+        if failed:
+            for frontend in failed:
+                log.critical("%s adapter failed: %s; stopping", frontend.name, frontend.failure)
+            stop.set()
+            return
+        await asyncio.sleep(_WATCH_SECONDS)
+
+
+async def serve(settings: Settings) -> int:
+    """Run until SIGTERM/SIGINT or a platform failure; return the process's exit code."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -59,16 +89,19 @@ async def serve(settings: Settings) -> None:
     started: list[Frontend] = []
     scheduler: DigestScheduler | None = None
     background: list[asyncio.Task[None]] = []
+    dropped = 0
     try:
         for frontend in build_frontends(core, settings):
             await frontend.start()
             started.append(frontend)
             log.info("%s adapter running", frontend.name)
         background.append(asyncio.create_task(_refresh_index_forever(core)))
+        background.append(asyncio.create_task(_watch(started, stop)))
         scheduler = DigestScheduler(core, {frontend.name: frontend for frontend in started})
         scheduler.start()
         await stop.wait()
-        log.info("stopping")
+        log.info("stopping: finishing accepted work (up to %.0f s)",
+                 settings.shutdown_drain_seconds)
     finally:
         if scheduler is not None:
             await scheduler.shutdown()
@@ -77,10 +110,17 @@ async def serve(settings: Settings) -> None:
         await asyncio.gather(*background, return_exceptions=True)
         for frontend in reversed(started):
             try:
-                await asyncio.wait_for(frontend.stop(), _STOP_TIMEOUT_SECONDS)
+                dropped += await frontend.stop(settings.shutdown_drain_seconds)
             except Exception:
                 log.exception("%s adapter did not stop cleanly", frontend.name)
+                dropped += 1
         core.close()
+    if any(frontend.failure for frontend in started):
+        return EXIT_PLATFORM_FAILED
+    if dropped:
+        log.error("stopped with %d accepted updates or interactions unanswered", dropped)
+        return EXIT_DRAIN_INCOMPLETE
+    return 0
 
 
 def run_bot(settings: Settings) -> int:
@@ -93,8 +133,7 @@ def run_bot(settings: Settings) -> int:
         return EXIT_NO_TOKENS
     protect_secrets(configured_secrets(settings))
     try:
-        asyncio.run(serve(settings))
+        return asyncio.run(serve(settings))
     except FrontendStartError as error:
         print(f"factbot run: {error}", file=sys.stderr)
         return EXIT_START_FAILED
-    return 0

@@ -21,10 +21,11 @@ from datetime import time as clock_time
 
 from _support import throwaway_core  # noqa: F401  (puts the project on sys.path)
 
-from bot.core import FactBot, SubscriptionView
+from bot.core import FactBot
 from bot.digest.content import Digest
 from bot.digest.scheduler import DigestScheduler
 from bot.settings import load_settings
+from bot.subscriptions import DigestSubscription
 from tests.databases import postgres_schema_url
 
 NOW = datetime(2026, 3, 2, 4, 1, tzinfo=UTC)
@@ -33,7 +34,7 @@ NOW = datetime(2026, 3, 2, 4, 1, tzinfo=UTC)
 class NullSender:
     name = "telegram"
 
-    async def send_digest(self, subscription: SubscriptionView, digest: Digest) -> None:
+    async def send_digest(self, subscription: DigestSubscription, digest: Digest) -> None:
         digest.to_json()
 
 
@@ -52,8 +53,9 @@ def _prepare(url: str, count: int) -> None:
     from db.models import Subscription
 
     for number in range(count):
-        core.subscribe(platform="telegram", chat_id=str(number), local_time=clock_time(9, 0),
-                       timezone="Asia/Almaty", created_by="bench")
+        core.subscriptions.subscribe(
+            platform="telegram", chat_id=str(number), local_time=clock_time(9, 0),
+            timezone="Asia/Almaty", created_by="bench")
     with core.database.session() as session:
         session.execute(update(Subscription).values(created_at=NOW - timedelta(hours=12)))
     core.close()

@@ -6,10 +6,15 @@ a verbatim quote. The adapters render these; they never compose claim text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
+
+from bot import texts
+
+# Quotes longer than this are shown shortened until the reader asks for them in full.
+COLLAPSED_QUOTE_CHARS = 160
 
 
 class Outcome(StrEnum):
@@ -42,21 +47,32 @@ class SourceInfo:
 
 @dataclass(frozen=True, slots=True)
 class Citation:
+    """A verbatim quote, the document it is in, and who spoke the words.
+
+    `speaker` is the document's speaker unless the words are someone else's (an
+    interviewer's question, an unsigned introduction)."""
+
     source: SourceInfo
     quote: str
+    speaker: str
+
+    @property
+    def is_long(self) -> bool:
+        """Long quotes are shown collapsed, with a way to read them in full."""
+        return len(self.quote) > COLLAPSED_QUOTE_CHARS
 
     def to_json(self) -> dict[str, Any]:
         return {
             "source": self.source.file,
             "source_id": self.source.id,
-            "speaker": self.source.speaker,
+            "speaker": self.speaker,
             "date": self.source.date.isoformat() if self.source.date else None,
             "quote": self.quote,
         }
 
 
 @dataclass(frozen=True, slots=True)
-class Claim:
+class AttributedClaim:
     text: str  # the attributed sentence: "According to X (interview, ...), ..."
     says: str  # the reported clause alone, only ever shown beside its speaker
     citation: Citation
@@ -66,7 +82,7 @@ class Claim:
         source = self.citation.source
         return {
             "says": self.says,
-            "speaker": source.speaker,
+            "speaker": self.citation.speaker,
             "source": source.file,
             "date": source.date.isoformat() if source.date else None,
         }
@@ -89,15 +105,27 @@ class Answer:
     headline: str | None = None  # neutral label of the fact ("Size of the CSTO contingent")
     short: str | None = None  # terse key figure or date, shown only beside an attribution
     text: str | None = None  # the full attributed answer
-    claims: tuple[Claim, ...] = ()
+    claims: tuple[AttributedClaim, ...] = ()
     sources_differ: bool = False
     suggestions: tuple[Suggestion, ...] = ()
     hint: str | None = None  # what to try next when there is no answer
-    tags: tuple[str, ...] = field(default=())
 
     @property
     def answered(self) -> bool:
         return self.outcome is Outcome.ANSWER
+
+    @property
+    def notice(self) -> str:
+        """What to say instead of an answer: "did you mean", "don't know", "ask something"."""
+        if self.outcome is Outcome.SUGGEST:
+            return texts.SUGGEST_INTRO
+        if not self.question:
+            return texts.EMPTY_QUESTION
+        return f"{texts.DONT_KNOW}\n{self.hint or texts.DONT_KNOW_HINT}"
+
+    @property
+    def has_long_quotes(self) -> bool:
+        return self.answered and any(c.is_long for c in self.citations)
 
     @property
     def citations(self) -> tuple[Citation, ...]:
@@ -125,6 +153,23 @@ class Answer:
         if self.hint:
             payload["hint"] = self.hint
         return payload
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A plain-text reply that is not an answer: a confirmation, a refusal, a usage line.
+
+    The wording is the core's; each adapter only escapes and sends it."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCard:
+    """One document and the facts that cite it (`/source 003`)."""
+
+    source: SourceInfo
+    facts: tuple[Answer, ...]
 
 
 def format_date(value: date) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.answers import Answer, Citation, Claim, Outcome, SourceInfo, Suggestion
+from bot.answers import Answer, AttributedClaim, Citation, Outcome, Suggestion
 from bot.store import ClaimRecord, FactRecord
 
 
@@ -17,20 +17,15 @@ def claim_sentence(claim: ClaimRecord) -> str:
     return f"According to {attribution(claim)}, {says}."
 
 
-def _citation(claim: ClaimRecord) -> Citation:
-    source = claim.source
-    if claim.speaker:
-        source = SourceInfo(
-            id=source.id, file=source.file, title=source.title, speaker=claim.speaker,
-            speaker_role="", publisher=source.publisher, date=source.date, kind=source.kind,
-            cited_as=claim.speaker,
-        )
-    return Citation(source=source, quote=claim.quote)
+def citation_of(claim: ClaimRecord) -> Citation:
+    return Citation(source=claim.source, quote=claim.quote,
+                    speaker=claim.speaker or claim.source.speaker)
 
 
-def fact_answer(fact: FactRecord, *, question: str, score: float) -> Answer:
+def answer_from_fact(fact: FactRecord, *, question: str, score: float) -> Answer:
     claims = tuple(
-        Claim(text=claim_sentence(c), says=c.says.strip().rstrip("."), citation=_citation(c))
+        AttributedClaim(text=claim_sentence(c), says=c.says.strip().rstrip("."),
+                        citation=citation_of(c))
         for c in fact.claims
     )
     body = " ".join(claim.text for claim in claims)
@@ -39,10 +34,10 @@ def fact_answer(fact: FactRecord, *, question: str, score: float) -> Answer:
     return Answer(
         question=question, outcome=Outcome.ANSWER, score=score, fact_id=fact.id,
         headline=fact.headline, text=body, claims=claims, sources_differ=fact.sources_differ,
-        tags=fact.tags, short=fact.short,
+        short=fact.short,
     )
 
 
-def suggestion(fact: FactRecord, score: float) -> Suggestion:
+def suggestion_for(fact: FactRecord, score: float) -> Suggestion:
     return Suggestion(fact_id=fact.id, question=fact.questions[0], headline=fact.headline,
                       score=score)

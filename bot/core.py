@@ -1,141 +1,47 @@
-"""The core every front end talks to: `FactBot`.
+"""The core every front end talks to: a request in, what to say out.
 
-Synchronous by design (SQLAlchemy sessions, in-memory matcher). Async adapters
-call the methods that touch the database through `asyncio.to_thread`.
+`FactBot` takes what a user did — asked a question, picked a fact, looked up a document,
+changed a chat's digest — and returns a typed reply (`Answer`, `SourceCard`, `Notice`)
+whose wording is decided here, so the Telegram, Discord and console front ends only
+translate. It composes `Answering` (the fact table and the question log) and
+`SubscriptionStore` (digest subscriptions).
+
+Synchronous: async adapters call the methods that touch the database (`ask`, `digest`,
+`source_card`, `inline_answers`) through `asyncio.to_thread`; the rest work in memory.
 """
 
 from __future__ import annotations
 
-import logging
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import time, timedelta
-from functools import lru_cache
-from zoneinfo import available_timezones
-
-from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot import texts
-from bot.answers import Answer, Outcome, SourceInfo, Suggestion
-from bot.compose import fact_answer, suggestion
-from bot.facttable import load_fact_table
-from bot.matching import FactIndex, Match
-from bot.normalize import Normalizer
+from bot.answering import Answering, Chat
+from bot.answers import Answer, Notice, SourceCard, SourceInfo, Suggestion
+from bot.layout import shorten
+from bot.matching import FactIndex
 from bot.settings import Settings, get_settings
-from bot.store import (
-    MassRetractionRefused,
-    SyncReport,
-    load_facts,
-    loaded_seeds_digest,
-    sync_fact_table,
+from bot.subscriptions import (
+    DigestCommandError,
+    DigestRequest,
+    SubscriptionStore,
+    canonical_timezone,
+    parse_digest_words,
+    parse_local_time,
+    timezone_choices,
 )
 from db.database import Database
-from db.models import QuestionLog, Subscription
-from db.types import utcnow
 
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class SubscriptionView:
-    platform: str  # "telegram" | "discord"
-    chat_id: str  # Telegram chat id / Discord channel id, as text
-    local_time: time
-    timezone: str  # IANA name
-    enabled: bool
-    include_unanswered: bool = False
-    skip_empty: bool = False
-    created_by: str | None = None
-    guild_id: str | None = None
-
-    def describe(self) -> str:
-        state = "on" if self.enabled else "off"
-        extras = [text for flag, text in ((self.include_unanswered, "with unanswered questions"),
-                                          (self.skip_empty, "none on quiet days")) if flag]
-        details = f"; {', '.join(extras)}" if extras else ""
-        return (f"Daily digest {state}: every day at {self.local_time:%H:%M} "
-                f"({self.timezone}){details}.")
-
-
-@dataclass(frozen=True, slots=True)
-class DigestCommand:
-    action: str  # "on" | "off" | "status"
-    local_time: time | None = None
-    timezone: str = "UTC"
-    include_unanswered: bool = False
-    skip_empty: bool = False
-
-
-# Words after `/digest on HH:MM [Area/City]` that switch options on.
-DIGEST_OPTION_WORDS = {"unanswered": "include_unanswered", "quiet": "skip_empty"}
-
-
-class DigestCommandError(ValueError):
-    """A /digest command that cannot be understood; str() is the message for the user."""
-
-
-_HH_MM = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
-
-
-@lru_cache(maxsize=1)
-def _zone_names() -> dict[str, str]:
-    return {name.casefold(): name for name in available_timezones()}
-
-
-def canonical_timezone(name: str) -> str:
-    """The IANA spelling of `name` (case-insensitive); ValueError with a user message."""
-    canonical = _zone_names().get(name.strip().casefold())
-    if canonical is None:
-        raise DigestCommandError(
-            f"Unknown time zone {name!r}. Use an IANA name such as Asia/Almaty or Europe/London."
-        )
-    return canonical
-
-
-def parse_local_time(value: str) -> time:
-    match = _HH_MM.match(value.strip())
-    if not match:
-        raise DigestCommandError(f"{value!r} is not a time of day; use HH:MM, e.g. 09:00.")
-    return time(int(match.group(1)), int(match.group(2)))
-
-
-def parse_digest_command(args: Sequence[str]) -> DigestCommand:
-    """Understand `/digest on HH:MM [Area/City]`, `/digest off`, `/digest status`."""
-    words = [a for a in args if a.strip()]
-    action = words[0].casefold() if words else "status"
-    if action == "status" and len(words) <= 1:
-        return DigestCommand("status")
-    if action == "off" and len(words) == 1:
-        return DigestCommand("off")
-    if action == "on" and len(words) >= 2:
-        rest = words[2:]
-        options = {DIGEST_OPTION_WORDS[w.casefold()]: True for w in rest
-                   if w.casefold() in DIGEST_OPTION_WORDS}
-        zones = [w for w in rest if w.casefold() not in DIGEST_OPTION_WORDS]
-        if len(zones) > 1:
-            raise DigestCommandError(texts.DIGEST_USAGE)
-        zone = canonical_timezone(zones[0]) if zones else "UTC"
-        return DigestCommand("on", parse_local_time(words[1]), zone, **options)
-    raise DigestCommandError(texts.DIGEST_USAGE)
-
-
-def clean_question(question: str, max_chars: int) -> tuple[str, bool]:
-    """Whitespace folded, capped to `max_chars`; also says whether it was cut."""
-    folded = " ".join(question.split())
-    return folded[:max_chars], len(folded) > max_chars
+__all__ = ["Chat", "FactBot"]
 
 
 class FactBot:
-    """Answers questions from the fact table; keeps subscriptions and the question log."""
+    """Answers questions from the fact table and manages chats' daily digests."""
 
     def __init__(self, settings: Settings, database: Database):
         self.settings = settings
         self.database = database
-        self._index = FactIndex([], Normalizer())
-        self._sources: list[SourceInfo] = []
-        self._loaded_digest: str | None = None
+        self.answering = Answering(settings, database)
+        self.subscriptions = SubscriptionStore(database)
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, load_seeds: bool = True) -> FactBot:
@@ -145,228 +51,99 @@ class FactBot:
             settings.resolved_database_url,
             connect_attempts=settings.database_connect_attempts,
             retry_seconds=settings.database_retry_seconds,
+            setting=settings.database_setting,
         )
         bot = cls(settings, database)
         database.migrate()
         if load_seeds:
-            bot._load_seeds_at_start()
+            bot.answering.load_seeds_at_start()
         return bot
-
-    def _load_seeds_at_start(self) -> None:
-        """Load a changed `seeds/`, but never let a start-up retract most of the table.
-
-        Every instance loads at start, so a truncated facts.yaml in one deploy would
-        empty the table for all of them; refused, this instance serves the table already
-        in the database and an operator decides (`seeds load --allow-mass-retraction`).
-        """
-        try:
-            self.load_seeds(only_if_changed=True)
-        except MassRetractionRefused as refused:
-            self._build_index(load_fact_table(self.settings.seeds_dir).aliases)
-            log.error("%s Serving the %d facts already in the database.",
-                      refused, len(self._index.facts))
-
-    # --- the fact table ---------------------------------------------------------------
-
-    def load_seeds(self, *, only_if_changed: bool = False, allow_mass_retraction: bool = False
-                   ) -> SyncReport:
-        """Load `seeds/`; `MassRetractionRefused` past SEEDS_MAX_RETRACTION_SHARE unless allowed."""
-        table = load_fact_table(self.settings.seeds_dir)
-        max_share = None if allow_mass_retraction else self.settings.seeds_max_retraction_share
-        with self.database.session() as session:
-            if only_if_changed and loaded_seeds_digest(session=session) == table.digest:
-                report = SyncReport()
-            else:
-                report = sync_fact_table(session=session, table=table,
-                                         max_retraction_share=max_share)
-        if report.changed:
-            log.info("fact table loaded: %s", report.summary())
-        self._build_index(table.aliases)
-        return report
-
-    def _build_index(self, aliases: dict[str, list[str]]) -> None:
-        with self.database.session() as session:
-            sources, facts = load_facts(session=session)
-            digest = loaded_seeds_digest(session=session)
-        self._sources = sources
-        self._index = FactIndex(facts, Normalizer(aliases))
-        self._loaded_digest = digest
-
-    def refresh_if_changed(self) -> bool:
-        """Rebuild the index when another process loaded a new table; cheap to call often."""
-        with self.database.session() as session:
-            digest = loaded_seeds_digest(session=session)
-        if digest == self._loaded_digest:
-            return False
-        table = load_fact_table(self.settings.seeds_dir)
-        self._build_index(table.aliases)
-        return True
 
     @property
     def index(self) -> FactIndex:
-        return self._index
+        return self.answering.index
 
     # --- questions ----------------------------------------------------------------------
 
-    def ask(self, question: str, *, platform: str = "cli", chat_id: str | None = None,
-            record: bool = True) -> Answer:
-        answer = self.match(question)
-        if record and answer.question:
-            self._record(answer, platform=platform, chat_id=chat_id)
-        return answer
+    def ask(self, question: str, *, chat: Chat, record: bool = True) -> Answer:
+        """Answer a question someone typed, and log it (without who asked)."""
+        return self.answering.ask(question, chat=chat, record=record)
 
     def match(self, question: str) -> Answer:
         """The answer to `question` from memory alone: nothing is read or written."""
-        text, was_cut = clean_question(question, self.settings.match_max_question_chars)
-        if not text:
-            return Answer(question="", outcome=Outcome.NONE, score=0.0,
-                          hint=texts.EMPTY_QUESTION)
-        matches = self._index.search(text, limit=4)
-        best = matches[0] if matches else None
-        confident = next((m for m in matches if self._confident(m)), None)
-        if confident is not None:
-            return fact_answer(confident.fact, question=text, score=confident.score)
-        hint = texts.DONT_KNOW_HINT
-        if was_cut:
-            hint = (f"I read only the first {self.settings.match_max_question_chars} "
-                    f"characters of your message. {hint}")
-        candidates = tuple(
-            suggestion(m.fact, m.score) for m in matches
-            if m.score >= self.settings.match_suggest_threshold
-        )[:3]
-        if candidates:
-            return Answer(question=text, outcome=Outcome.SUGGEST, score=best.score if best else 0,
-                          suggestions=candidates, hint=hint)
-        return Answer(question=text, outcome=Outcome.NONE, score=best.score if best else 0.0,
-                      hint=hint)
+        return self.answering.match(question)
 
-    def _confident(self, match: Match) -> bool:
-        """Answer only a close match that reads like one of the fact's own questions and,
-        when a figure is asked for, has one; anything less is a suggestion at most."""
-        return (match.score >= self.settings.match_answer_threshold
-                and match.precision >= self.settings.match_min_form_precision
-                and match.gives_asked_number)
+    def answer_for(self, fact_id: str) -> Answer | None:
+        return self.answering.answer_for(fact_id)
 
-    def _record(self, answer: Answer, *, platform: str, chat_id: str | None) -> None:
-        try:
-            with self.database.session() as session:
-                session.add(QuestionLog(
-                    asked_at=utcnow(), platform=platform, chat_id=chat_id,
-                    question=answer.question[:300], outcome=answer.outcome.value,
-                    fact_id=answer.fact_id, score=round(answer.score, 1),
-                ))
-        except SQLAlchemyError as error:
-            # The answer matters more than the statistics: answer anyway.
-            log.warning("could not record the question: %s", type(error).__name__)
-
-    def fact_answer(self, fact_id: str) -> Answer | None:
-        fact = self._index.get(fact_id)
-        if fact is None:
-            return None
-        return fact_answer(fact, question=fact.questions[0], score=100.0)
-
-    def complete(self, text: str, limit: int = 25) -> list[Suggestion]:
-        """Facts to offer while someone types: prefix-aware, in memory."""
+    def inline_answers(self, text: str, limit: int) -> list[Answer]:
+        """Answers to offer while someone types inline: the most asked when nothing is typed."""
         if not text.strip():
-            return [suggestion(f, 0.0) for f in self._index.facts[:limit]]
-        matches = self._index.search(text[: self.settings.match_max_question_chars],
-                                     limit=limit, prefix=True)
-        floor = self.settings.match_suggest_threshold * 0.6
-        return [suggestion(m.fact, m.score) for m in matches if m.score >= floor]
+            return self.answering.popular(limit)
+        return self.answering.related(text, limit)
 
-    def popular(self, limit: int = 10, *, days: int = 30) -> list[Answer]:
-        """The most asked facts lately, topped up from the table's own order."""
-        since = utcnow() - timedelta(days=days)
-        with self.database.session() as session:
-            rows = session.execute(
-                select(QuestionLog.fact_id, func.count().label("asked"))
-                .where(QuestionLog.fact_id.is_not(None), QuestionLog.asked_at >= since)
-                .group_by(QuestionLog.fact_id)
-                .order_by(func.count().desc(), QuestionLog.fact_id)
-                .limit(limit)
-            ).all()
-        ids = [fact_id for fact_id, _ in rows if fact_id and self._index.get(fact_id)]
-        for fact in self._index.facts:
-            if len(ids) >= limit:
-                break
-            if fact.id not in ids:
-                ids.append(fact.id)
-        return [a for a in (self.fact_answer(i) for i in ids[:limit]) if a]
+    def question_choices(self, typed: str, limit: int) -> list[Suggestion]:
+        return self.answering.complete(typed, limit)
 
     # --- sources --------------------------------------------------------------------------
 
     def sources(self) -> list[SourceInfo]:
-        return list(self._sources)
+        return self.answering.sources()
 
-    def source(self, source_id: str) -> SourceInfo | None:
-        wanted = source_id.strip().casefold()
-        for source in self._sources:
-            if wanted in (source.id, source.file.casefold(), source.file.casefold()[:3]) or (
-                wanted.isdigit() and int(wanted) == int(source.id)
-            ):
-                return source
-        return None
-
-    def source_facts(self, source_id: str) -> list[Answer]:
-        source = self.source(source_id)
+    def source_card(self, wanted: str) -> SourceCard | Notice:
+        """One document and its facts, or a line saying which documents there are."""
+        source = self.answering.source(wanted) if wanted.strip() else None
         if source is None:
-            return []
-        return [
-            a for a in (self.fact_answer(f.id) for f in self._index.facts
-                        if any(c.source.id == source.id for c in f.claims)) if a
-        ]
+            known = ", ".join(s.id for s in self.answering.sources())
+            usage = texts.SOURCE_USAGE.format(known=known)
+            if not wanted.strip():
+                return Notice(usage)
+            echoed = shorten(" ".join(wanted.split()), texts.ECHO_CHARS)
+            return Notice(f"{texts.UNKNOWN_SOURCE.format(wanted=echoed)} {usage}")
+        return SourceCard(source, tuple(self.answering.source_facts(source)))
 
-    # --- digest subscriptions ---------------------------------------------------------------
+    def source_choices(self, typed: str, limit: int) -> list[SourceInfo]:
+        return self.answering.source_choices(typed, limit)
 
-    def subscribe(self, *, platform: str, chat_id: str, local_time: time, timezone: str,
-                  created_by: str | None, guild_id: str | None = None,
-                  include_unanswered: bool = False, skip_empty: bool = False
-                  ) -> SubscriptionView:
-        zone = canonical_timezone(timezone)
-        now = utcnow()
-        with self.database.session() as session:
-            row = session.scalar(select(Subscription).where(
-                Subscription.platform == platform, Subscription.chat_id == chat_id))
-            if row is None:
-                row = Subscription(platform=platform, chat_id=chat_id, created_at=now,
-                                   highlighted=[])
-                session.add(row)
-            row.guild_id = guild_id
-            row.local_time = local_time
-            row.timezone = zone
-            row.include_unanswered = include_unanswered
-            row.skip_empty = skip_empty
-            row.created_by = created_by
-            row.enabled = True
-            row.disabled_reason = None
-            row.updated_at = now
-            session.flush()
-            return subscription_view(row)
+    # --- the daily digest -----------------------------------------------------------------
 
-    def unsubscribe(self, platform: str, chat_id: str) -> bool:
-        with self.database.session() as session:
-            row = session.scalar(select(Subscription).where(
-                Subscription.platform == platform, Subscription.chat_id == chat_id))
-            if row is None or not row.enabled:
-                return False
-            row.enabled = False
-            row.disabled_reason = "turned off by a user"
-            row.updated_at = utcnow()
-            return True
+    @staticmethod
+    def timezone_choices(typed: str, limit: int) -> list[str]:
+        return timezone_choices(typed, limit)
 
-    def subscription(self, platform: str, chat_id: str) -> SubscriptionView | None:
-        with self.database.session() as session:
-            row = session.scalar(select(Subscription).where(
-                Subscription.platform == platform, Subscription.chat_id == chat_id))
-            return subscription_view(row) if row else None
+    def digest_words(self, chat: Chat, words: Sequence[str], *, can_manage: bool,
+                     created_by: str | None) -> Notice:
+        """`/digest on 09:00 Asia/Almaty quiet`, typed as words (Telegram, console)."""
+        try:
+            request = parse_digest_words(words)
+        except DigestCommandError as error:
+            return Notice(str(error))
+        return self.digest(chat, request, can_manage=can_manage, created_by=created_by)
+
+    def digest(self, chat: Chat, request: DigestRequest, *, can_manage: bool,
+               created_by: str | None, guild_id: str | None = None) -> Notice:
+        """Show, switch on or switch off a chat's digest; only managers may change it."""
+        assert chat.id is not None
+        if request.action == "status":
+            current = self.subscriptions.get(chat.platform, chat.id)
+            if current is None:
+                return Notice(f"{texts.NO_DIGEST} {texts.DIGEST_USAGE}")
+            return Notice(current.describe())
+        if not can_manage:
+            return Notice(texts.DIGEST_ADMIN_ONLY)
+        if request.action == "off":
+            stopped = self.subscriptions.unsubscribe(chat.platform, chat.id)
+            return Notice(texts.DIGEST_TURNED_OFF if stopped else texts.NO_DIGEST)
+        try:
+            local_time = parse_local_time(request.local_time)
+            zone = canonical_timezone(request.timezone)
+        except DigestCommandError as error:
+            return Notice(str(error))
+        subscription = self.subscriptions.subscribe(
+            platform=chat.platform, chat_id=chat.id, local_time=local_time, timezone=zone,
+            created_by=created_by, guild_id=guild_id,
+            include_unanswered=request.include_unanswered, skip_empty=request.skip_empty)
+        return Notice(subscription.describe())
 
     def close(self) -> None:
         self.database.dispose()
-
-
-def subscription_view(row: Subscription) -> SubscriptionView:
-    return SubscriptionView(
-        platform=row.platform, chat_id=row.chat_id, local_time=row.local_time,
-        timezone=row.timezone, enabled=row.enabled, include_unanswered=row.include_unanswered,
-        skip_empty=row.skip_empty, created_by=row.created_by, guild_id=row.guild_id,
-    )

@@ -29,6 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from rapidfuzz import fuzz
 from yaml.constructor import ConstructorError
 
+from bot.errors import UserError
+
 SOURCES_FILE = "sources.yaml"
 FACTS_FILE = "facts.yaml"
 ALIASES_FILE = "aliases.yaml"
@@ -57,7 +59,7 @@ def fold_whitespace(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
-class FactTableError(Exception):
+class FactTableError(UserError):
     """The table cannot be used; `problems` lists every precise reason.
 
     Each problem starts with the seed file (relative to the seeds folder) and, where

@@ -46,10 +46,16 @@ def _redacting_factory(base: Any) -> Any:
 
 
 def protect_secrets(secrets: Iterable[str | None]) -> None:
-    """Redact these values from every log record made from now on, in every logger."""
+    """Redact these values from every log record made from now on, in every logger.
+
+    Every non-empty value is redacted, whatever its length: a short secret left out
+    would be logged in clear. Settings refuse secrets under `bot.settings.MIN_SECRET_LENGTH`,
+    so
+    redacting them never blanks out ordinary words.
+    """
     global _installed
     with _lock:
-        _secrets.update(s for s in secrets if s and len(s) >= 8)
+        _secrets.update(s for s in secrets if s)
         if not _installed:
             logging.setLogRecordFactory(_redacting_factory(logging.getLogRecordFactory()))
             _installed = True

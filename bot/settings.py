@@ -12,16 +12,40 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
+import platformdirs
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy import URL
+
+from bot.errors import UserError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The repository's seeds/: a checkout or an editable install reads the table from here.
 DEFAULT_SEEDS_DIR = PROJECT_ROOT / "seeds"
-DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+# Where a wheel puts the same folder (pyproject.toml maps seeds/ to the package bot.seeds).
+PACKAGED_SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
 
 
-class SettingsError(Exception):
+def default_seeds_dir() -> Path:
+    """The seeds shipped in the wheel when installed from one, else the repository's."""
+    return PACKAGED_SEEDS_DIR if PACKAGED_SEEDS_DIR.is_dir() else DEFAULT_SEEDS_DIR
+
+
+def default_data_dir() -> Path:
+    """The per-user data folder (e.g. ~/.local/share/factbot): never the installed package
+    or the current directory, so the database survives upgrades and `cd`."""
+    return platformdirs.user_data_path("factbot", appauthor=False)
+
+
+# Shorter secrets are refused: they are easier to guess, and redacting them from the logs
+# would blank out ordinary words (bot.redact replaces every occurrence).
+MIN_SECRET_LENGTH = 16
+
+
+class SettingsError(UserError):
     """A setting is missing or malformed; the message names it and never shows a secret."""
+
+    exit_code = 2
 
 
 def _split_ints(value: object) -> object:
@@ -38,11 +62,12 @@ class Settings(BaseSettings):
 
     # Storage
     database_url: str = Field(
-        default="", description="SQLAlchemy URL; empty means SQLite under data/."
+        default="", description="SQLAlchemy URL; empty means SQLite in FACTBOT_DATA_DIR."
     )
     database_connect_attempts: int = Field(default=5, ge=1, le=100)
     database_retry_seconds: float = Field(default=1.0, ge=0, le=60)
-    seeds_dir: Path = Field(default=DEFAULT_SEEDS_DIR, alias="FACTBOT_SEEDS_DIR")
+    seeds_dir: Path = Field(default_factory=default_seeds_dir, alias="FACTBOT_SEEDS_DIR")
+    data_dir: Path = Field(default_factory=default_data_dir, alias="FACTBOT_DATA_DIR")
     # A load that would retract more than this share of the live facts is refused
     # (`factbot seeds load --allow-mass-retraction` overrides): an empty or truncated
     # facts.yaml must not retract the table for every instance on the database.
@@ -56,6 +81,8 @@ class Settings(BaseSettings):
     match_max_question_chars: int = Field(default=500, ge=20, le=100_000)
 
     log_level: str = Field(default="INFO")
+    # On SIGTERM, how long to keep answering what was already fetched before exiting.
+    shutdown_drain_seconds: float = Field(default=30.0, ge=0, le=600)
     instance_id: str = Field(default="", description="Names this process in digest claims.")
 
     # Telegram
@@ -84,6 +111,21 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_id_list(cls, value: object) -> object:
         return _split_ints(value)
+
+    @field_validator("telegram_bot_token", "discord_bot_token", "telegram_webhook_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret_alphabet(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}",
+                                                  value.get_secret_value()):
+            raise ValueError("Telegram allows only A-Z, a-z, 0-9, _ and -, at most 256")
+        return value
 
     @field_validator("log_level")
     @classmethod
@@ -117,12 +159,21 @@ class Settings(BaseSettings):
             raise ValueError("DISCORD_SHARD_IDS must lie in 0..DISCORD_SHARD_COUNT-1")
         return self
 
+    @field_validator("seeds_dir", "data_dir")
+    @classmethod
+    def _home_expanded(cls, value: Path) -> Path:
+        return value.expanduser()
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{DEFAULT_DATA_DIR / 'factbot.db'}"
+        return URL.create("sqlite", database=str(self.data_dir / "factbot.db")).render_as_string()
 
+    @property
+    def database_setting(self) -> str:
+        """The setting to fix when the database cannot be used."""
+        return "DATABASE_URL" if self.database_url else "FACTBOT_DATA_DIR"
 
 def describe_validation_error(error: ValidationError) -> str:
     """One line per bad setting, named as its environment variable, without its value."""

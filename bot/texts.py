@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-BOT_NAME = "factbot"
-
 ABOUT = (
     "I look up facts about the January 2022 events in Kazakhstan in a curated table. "
     "Every answer is a claim attributed to who made it — speaker, document, date — "
@@ -23,9 +21,46 @@ SUGGEST_INTRO = "I'm not sure what you mean. Did you mean:"
 EMPTY_QUESTION = "Please ask a question, e.g. \"how many CSTO troops?\"."
 SOURCES_DIFFER = "Sources differ — every claim is shown with its attribution:"
 ERROR_APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
-DIGEST_ADMIN_ONLY = "Sorry, only the chat's administrators can change the daily digest."
+DIGEST_ADMIN_ONLY = (
+    "Sorry, only the chat's administrators (on Discord: members with the Manage Server "
+    "permission) can change the daily digest."
+)
 DIGEST_USAGE = (
     "Usage: /digest on HH:MM [Area/City] [unanswered] [quiet] — a daily digest in this chat "
     "(time zone defaults to UTC; \"unanswered\" adds the questions I could not answer, for "
     "editors; \"quiet\" sends nothing on days without news); /digest off; /digest status."
 )
+DIGEST_TURNED_OFF = "Daily digest turned off."
+NO_DIGEST = "This chat has no daily digest."
+FACT_GONE = "That fact is no longer in the table."
+UNKNOWN_SOURCE = "I have no document {wanted}."
+SOURCE_USAGE = "Usage: /source <id>, one of {known}."
+UNKNOWN_TIMEZONE = (
+    "Unknown time zone {name}. Use an IANA name such as Asia/Almaty or Europe/London."
+)
+NOT_A_TIME = "{value} is not a time of day; use HH:MM, e.g. 09:00."
+QUESTION_CUT = "I read only the first {limit} characters of your message."
+# How much of what a user typed is echoed back in an error: enough to recognise it.
+ECHO_CHARS = 40
+
+SOURCES_HEADING = "The documents I answer from"
+SOURCES_CAVEAT = (
+    "Official statements and interviews of one government: claims, not established truth."
+)
+
+DIGEST_TITLE = "Daily digest — {date:%d %b %Y}"
+DIGEST_CHANGES = "Changes to the fact table"
+DIGEST_ON_THIS_DAY = "On this day"
+DIGEST_HIGHLIGHT = "Fact of the day: {headline}"
+DIGEST_UNANSWERED = "Asked but not answered in the last day"
+DIGEST_NOTHING_NEW = "Nothing new today."
+
+# Quote check ("who said '…'?", `factbot quote`): the verdict on the pasted words.
+QUOTE_NOT_FOUND = "I can't find these words in my sources."
+QUOTE_TOO_SHORT = (
+    "That is too short to check: quote at least five words, a few of them distinctive, "
+    "so I can tell my sources apart."
+)
+QUOTE_VERBATIM = "Verbatim: these are the document's exact words."
+QUOTE_DIFFERS = "Not verbatim: {differences}."
+QUOTE_ALSO_IN = "The same words also appear in:"

@@ -12,8 +12,9 @@ from tests.databases import postgres_base_url, postgres_schema_url, sqlite_url
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Tests never read the developer's .env or real tokens."""
+    """Tests never read the developer's .env or real tokens, nor write to their data folder."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FACTBOT_DATA_DIR", str(tmp_path / "data"))
     for name in ("DATABASE_URL", "TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN",
                  "TELEGRAM_WEBHOOK_URL", "FACTBOT_SEEDS_DIR"):
         monkeypatch.delenv(name, raising=False)

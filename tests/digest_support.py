@@ -8,10 +8,11 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.core import FactBot, SubscriptionView
+from bot.core import FactBot
 from bot.digest.content import Digest
 from bot.digest.scheduler import DigestScheduler
 from bot.settings import load_settings
+from bot.subscriptions import DigestSubscription
 
 
 @dataclass
@@ -27,10 +28,10 @@ class RecordingSender:
     """A platform stand-in: records each digest; can fail on purpose."""
 
     name: str = "telegram"
-    sent: list[tuple[SubscriptionView, Digest]] = field(default_factory=list)
+    sent: list[tuple[DigestSubscription, Digest]] = field(default_factory=list)
     failures: list[Exception] = field(default_factory=list)
 
-    async def send_digest(self, subscription: SubscriptionView, digest: Digest) -> None:
+    async def send_digest(self, subscription: DigestSubscription, digest: Digest) -> None:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append((subscription, digest))
@@ -44,7 +45,7 @@ class FileSender:
         self.path = path
         self.crash_on_send = crash_on_send
 
-    async def send_digest(self, subscription: SubscriptionView, digest: Digest) -> None:
+    async def send_digest(self, subscription: DigestSubscription, digest: Digest) -> None:
         if self.crash_on_send:
             os._exit(3)  # dies between claim and send, as a killed process would
         line = f"{subscription.chat_id} {digest.local_date.isoformat()} {os.getpid()}\n"

@@ -12,7 +12,7 @@ from bot.settings import PROJECT_ROOT
 
 async def start_factbot_run(**environment: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", env={**os.environ, **environment},
+        sys.executable, "-m", "adapters.console.cli", "run", env={**os.environ, **environment},
         cwd=PROJECT_ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
 

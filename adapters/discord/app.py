@@ -19,15 +19,12 @@ import asyncio
 import logging
 import re
 from collections.abc import Coroutine
-from functools import lru_cache
 from typing import Any, TypeVar
-from zoneinfo import available_timezones
 
 import aiohttp
 import discord
 from discord import app_commands
 
-from adapters.base import FrontendStartError
 from adapters.discord import render
 from adapters.discord.endpoints import (
     DiscordEndpoints,
@@ -37,18 +34,14 @@ from adapters.discord.endpoints import (
 )
 from adapters.discord.registration import needs_writing
 from bot import texts
-from bot.answers import Answer, Outcome
-from bot.core import (
-    DigestCommandError,
-    FactBot,
-    SubscriptionView,
-    canonical_timezone,
-    parse_local_time,
-)
+from bot.answering import Chat
+from bot.answers import Answer, Notice
+from bot.core import FactBot
 from bot.digest.content import Digest
-from bot.digest.scheduler import ChatUnavailable
+from bot.frontends import ChatUnavailable, FrontendStartError
 from bot.redact import protect_secrets, redact
 from bot.settings import Settings
+from bot.subscriptions import DigestRequest, DigestSubscription
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +53,6 @@ DEFER_AFTER_SECONDS = 2.0
 IDENTIFY_INTERVAL_SECONDS = 5.0  # Discord allows one IDENTIFY per 5 s
 READY_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 5.0
-MANAGE_SERVER_NEEDED = "Changing the daily digest needs the Manage Server permission."
-NO_DIGEST = "That channel has no daily digest."
-FACT_GONE = "That fact is no longer in the table."
 _DEFERRED_EPHEMERAL = "factbot.deferred_ephemeral"  # key in `Interaction.extras`
 _FACT_ID = r"(?P<fact_id>[a-z0-9][a-z0-9-]{0,80})"
 # Discord's mention syntax: users, roles, channels, @everyone/@here. It pings no one here
@@ -75,6 +65,12 @@ T = TypeVar("T")
 def question_text(typed: str) -> str:
     """What a reporter asked, without Discord mention syntax."""
     return _MENTION.sub(" ", typed)
+
+
+def _chat(interaction: discord.Interaction[Any]) -> Chat:
+    """The channel a question was asked in; a DM (no guild) is private."""
+    channel_id = str(interaction.channel_id) if interaction.channel_id else None
+    return Chat(PLATFORM, channel_id, private=interaction.guild_id is None)
 
 
 def _adapter(interaction: discord.Interaction[Any]) -> DiscordAdapter:
@@ -99,6 +95,14 @@ class FactbotClient(discord.AutoShardedClient):
                                    ) -> None:
         if not initial:
             await asyncio.sleep(self.identify_interval)
+
+
+class FactbotCommandTree(app_commands.CommandTree[Any]):
+    """discord.py's command tree, counting each command as in flight for the drain."""
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        _adapter(interaction).track()
+        return True
 
 
 class FullQuotesButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
@@ -167,13 +171,8 @@ class PostableChannel(app_commands.Transformer[Any]):
 ChannelOption = app_commands.Transform[app_commands.AppCommandChannel, PostableChannel]
 
 
-@lru_cache(maxsize=1)
-def _zone_names() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones()))
-
-
 class DiscordAdapter:
-    """`adapters.base.Frontend` for Discord, on discord.py's client and `CommandTree`."""
+    """`bot.frontends.Frontend` for Discord, on discord.py's client and `CommandTree`."""
 
     name = PLATFORM
 
@@ -197,7 +196,7 @@ class DiscordAdapter:
             allowed_mentions=NO_MENTIONS, guild_ready_timeout=guild_ready_timeout,
             shard_count=settings.discord_shard_count,
             shard_ids=settings.discord_shard_ids or None)
-        self.tree: app_commands.CommandTree[Any] = app_commands.CommandTree(
+        self.tree: app_commands.CommandTree[Any] = FactbotCommandTree(
             self.client,
             allowed_contexts=app_commands.AppCommandContext(
                 guild=True, dm_channel=True, private_channel=True),
@@ -207,6 +206,8 @@ class DiscordAdapter:
         self._connection: asyncio.Task[None] | None = None
         self._holds_endpoints = False
         self._stopping = False
+        self.failure: str | None = None
+        self._in_flight: set[asyncio.Task[Any]] = set()
 
     # --- life cycle ---------------------------------------------------------------------
 
@@ -268,12 +269,34 @@ class DiscordAdapter:
         if self._stopping or connection.cancelled():
             return
         error = connection.exception()
-        log.critical("the Discord gateway connection ended and will not reconnect: %s",
-                     f"{type(error).__name__}: {redact(str(error))}" if error else "closed")
+        self.failure = ("the Discord gateway connection ended and will not reconnect: "
+                        + (f"{type(error).__name__}: {redact(str(error))}" if error
+                           else "closed"))
+        log.critical("%s", self.failure)
 
-    async def stop(self) -> None:
-        """Close the gateway connection of every shard; restore discord.py's endpoints."""
+    def track(self) -> None:
+        """Count an interaction as in flight until its handler returns (for the drain)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+
+    async def stop(self, drain_seconds: float = 30.0) -> int:
+        """Finish the interactions in flight (Discord will not send them again), close the
+        gateway of every shard, restore discord.py's endpoints. Returns how many
+        interactions the drain had to abandon."""
         self._stopping = True
+        dropped = 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + drain_seconds
+        while pending := {t for t in self._in_flight if t is not asyncio.current_task()}:
+            log.info("finishing %d Discord interactions before stopping", len(pending))
+            _, late = await asyncio.wait(pending, timeout=max(0.0, deadline - loop.time()))
+            if late and loop.time() >= deadline:
+                dropped = len(late)
+                log.error("shutdown drain timed out after %.0f s: %d Discord interactions "
+                          "abandoned", drain_seconds, dropped)
+                break
         await self.client.close()
         if self._connection is not None:
             try:
@@ -283,6 +306,7 @@ class DiscordAdapter:
         if self._holds_endpoints:
             release_endpoints()
             self._holds_endpoints = False
+        return dropped
 
     @property
     def shard_ids(self) -> list[int]:
@@ -362,8 +386,9 @@ class DiscordAdapter:
         async def digest_on(interaction: discord.Interaction[Any], time: str,
                             timezone: str = "UTC", channel: ChannelOption | None = None,
                             unanswered: bool = False, quiet: bool = False) -> None:
-            await self.digest_on(interaction, time, timezone, channel,
-                                 include_unanswered=unanswered, skip_empty=quiet)
+            await self.change_digest(
+                interaction, DigestRequest("on", time, timezone, include_unanswered=unanswered,
+                                           skip_empty=quiet), channel)
 
         @digest_on.autocomplete("timezone")
         async def timezone_choices(interaction: discord.Interaction[Any], current: str
@@ -373,12 +398,12 @@ class DiscordAdapter:
         @digest.command(name="off", description="Stop the daily digest in a channel.")
         async def digest_off(interaction: discord.Interaction[Any],
                              channel: ChannelOption | None = None) -> None:
-            await self.digest_off(interaction, channel)
+            await self.change_digest(interaction, DigestRequest("off"), channel)
 
         @digest.command(name="status", description="Show the daily digest of a channel.")
         async def digest_status(interaction: discord.Interaction[Any],
                                 channel: ChannelOption | None = None) -> None:
-            await self.digest_status(interaction, channel)
+            await self.change_digest(interaction, DigestRequest("status"), channel)
 
         tree.add_command(digest)
 
@@ -389,50 +414,44 @@ class DiscordAdapter:
         return [
             app_commands.Choice(name=render.choice_name(s.question),
                                 value=render.choice_value(f"{FACT_CHOICE_PREFIX}{s.fact_id}"))
-            for s in self.core.complete(question_text(current), AUTOCOMPLETE_CHOICES)
+            for s in self.core.question_choices(question_text(current), AUTOCOMPLETE_CHOICES)
         ]
 
     def source_choices(self, current: str) -> list[app_commands.Choice[str]]:
-        wanted = current.strip().casefold()
         return [
             app_commands.Choice(name=render.choice_name(f"{s.id} — {s.title}"), value=s.id)
-            for s in self.core.sources()
-            if wanted in s.id or wanted in s.title.casefold() or wanted in s.speaker.casefold()
-        ][:AUTOCOMPLETE_CHOICES]
+            for s in self.core.source_choices(current, AUTOCOMPLETE_CHOICES)
+        ]
 
     def timezone_choices(self, current: str) -> list[app_commands.Choice[str]]:
-        wanted = "_".join(current.split()).casefold()
-        zones = [zone for zone in _zone_names() if wanted in zone.casefold()]
-        zones.sort(key=lambda zone: not zone.casefold().startswith(wanted))  # prefixes first
         return [app_commands.Choice(name=zone, value=zone)
-                for zone in zones[:AUTOCOMPLETE_CHOICES]]
+                for zone in self.core.timezone_choices(current, AUTOCOMPLETE_CHOICES)]
 
     # --- answers ------------------------------------------------------------------------
 
     async def answer(self, interaction: discord.Interaction[Any], question: str) -> None:
         """/fact: a fact picked from autocomplete, or a question for the matcher."""
-        answer = (self.core.fact_answer(question.removeprefix(FACT_CHOICE_PREFIX))
+        answer = (self.core.answer_for(question.removeprefix(FACT_CHOICE_PREFIX))
                   if question.startswith(FACT_CHOICE_PREFIX) else None)
         if answer is None:
-            chat_id = str(interaction.channel_id) if interaction.channel_id else None
             answer = await self._in_time(
                 interaction, asyncio.to_thread(self.core.ask, question_text(question),
-                                               platform=PLATFORM, chat_id=chat_id),
+                                               chat=_chat(interaction)),
                 ephemeral=False)
         await self._send_answer(interaction, answer)
 
     async def answer_fact(self, interaction: discord.Interaction[Any], fact_id: str) -> None:
-        answer = self.core.fact_answer(fact_id)
+        answer = self.core.answer_for(fact_id)
         if answer is None:
-            await self._reply(interaction, ephemeral=True, content=FACT_GONE)
+            await self._reply(interaction, ephemeral=True, content=texts.FACT_GONE)
             return
         await self._send_answer(interaction, answer)
 
     async def show_full_quotes(self, interaction: discord.Interaction[Any], fact_id: str
                                ) -> None:
-        answer = self.core.fact_answer(fact_id)
+        answer = self.core.answer_for(fact_id)
         if answer is None:
-            await self._reply(interaction, ephemeral=True, content=FACT_GONE)
+            await self._reply(interaction, ephemeral=True, content=texts.FACT_GONE)
             return
         await self._reply(interaction, ephemeral=True,
                           embed=render.answer_embed(answer, full_quotes=True))
@@ -440,86 +459,42 @@ class DiscordAdapter:
     async def _send_answer(self, interaction: discord.Interaction[Any], answer: Answer) -> None:
         """An answer publicly as an embed; "did you mean" and "don't know" privately."""
         view = discord.ui.View(timeout=None)
-        if answer.outcome is not Outcome.ANSWER:
+        if not answer.answered:
             for suggestion in answer.suggestions:
                 view.add_item(SuggestedFactButton(suggestion.fact_id, suggestion.question))
             await self._reply(interaction, ephemeral=True,
                               content=render.not_answered_text(answer), view=view)
             return
-        if render.needs_full_quotes_button(answer) and answer.fact_id:
+        if answer.has_long_quotes and answer.fact_id:
             view.add_item(FullQuotesButton(answer.fact_id))
         await self._reply(interaction, embed=render.answer_embed(answer), view=view)
 
     async def show_source(self, interaction: discord.Interaction[Any], wanted: str) -> None:
-        source = self.core.source(wanted)
-        if source is None:
-            known = ", ".join(s.id for s in self.core.sources())
-            await self._reply(interaction, ephemeral=True,
-                              content=render.unknown_source_text(wanted, known))
+        reply = await self._in_time(
+            interaction, asyncio.to_thread(self.core.source_card, wanted), ephemeral=False)
+        if isinstance(reply, Notice):
+            await self._reply(interaction, ephemeral=True, content=render.notice_text(reply))
             return
-        facts = await self._in_time(interaction,
-                                    asyncio.to_thread(self.core.source_facts, source.id),
-                                    ephemeral=False)
-        await self._reply(interaction, embed=render.source_embed(source, facts))
+        await self._reply(interaction, embed=render.source_embed(reply))
 
     # --- the daily digest ---------------------------------------------------------------
 
-    async def _refuse_without_manage_server(self, interaction: discord.Interaction[Any]
-                                            ) -> bool:
-        """Default permissions can be overridden by server admins: check again here."""
-        if interaction.guild_id is not None and interaction.permissions.manage_guild:
-            return False
-        await self._reply(interaction, ephemeral=True, content=MANAGE_SERVER_NEEDED)
-        return True
-
-    @staticmethod
-    def _target_channel_id(interaction: discord.Interaction[Any],
-                           channel: app_commands.AppCommandChannel | None) -> str:
-        return str(channel.id if channel else interaction.channel_id)
-
-    async def digest_on(self, interaction: discord.Interaction[Any], time: str, timezone: str,
-                        channel: app_commands.AppCommandChannel | None, *,
-                        include_unanswered: bool, skip_empty: bool) -> None:
-        if await self._refuse_without_manage_server(interaction):
-            return
-        try:
-            local_time, zone = parse_local_time(time), canonical_timezone(timezone)
-        except DigestCommandError as error:
-            await self._reply(interaction, ephemeral=True, content=str(error))
-            return
-        channel_id = self._target_channel_id(interaction, channel)
-        view = await self._in_time(interaction, asyncio.to_thread(
-            lambda: self.core.subscribe(
-                platform=PLATFORM, chat_id=channel_id, local_time=local_time, timezone=zone,
-                created_by=str(interaction.user.id), guild_id=str(interaction.guild_id),
-                include_unanswered=include_unanswered, skip_empty=skip_empty)),
-            ephemeral=True)
-        await self._reply(interaction, ephemeral=True,
-                          content=f"{view.describe()} Channel: <#{channel_id}>.")
-
-    async def digest_off(self, interaction: discord.Interaction[Any],
-                         channel: app_commands.AppCommandChannel | None) -> None:
-        if await self._refuse_without_manage_server(interaction):
-            return
-        channel_id = self._target_channel_id(interaction, channel)
-        stopped = await self._in_time(
-            interaction, asyncio.to_thread(self.core.unsubscribe, PLATFORM, channel_id),
-            ephemeral=True)
-        await self._reply(interaction, ephemeral=True,
-                          content="Daily digest turned off." if stopped else NO_DIGEST)
-
-    async def digest_status(self, interaction: discord.Interaction[Any],
+    async def change_digest(self, interaction: discord.Interaction[Any],
+                            request: DigestRequest,
                             channel: app_commands.AppCommandChannel | None) -> None:
-        if await self._refuse_without_manage_server(interaction):
-            return
-        channel_id = self._target_channel_id(interaction, channel)
-        current = await self._in_time(
-            interaction, asyncio.to_thread(self.core.subscription, PLATFORM, channel_id),
+        """/digest on|off|status for this channel or the one named; replies privately."""
+        channel_id = str(channel.id if channel else interaction.channel_id)
+        chat = Chat(PLATFORM, channel_id, private=interaction.guild_id is None)
+        # Default permissions can be overridden by server admins: the core checks again.
+        can_manage = interaction.guild_id is not None and interaction.permissions.manage_guild
+        notice = await self._in_time(interaction, asyncio.to_thread(
+            self.core.digest, chat, request, can_manage=can_manage,
+            created_by=str(interaction.user.id), guild_id=str(interaction.guild_id)),
             ephemeral=True)
         await self._reply(interaction, ephemeral=True,
-                          content=current.describe() if current else NO_DIGEST)
+                          content=f"{render.notice_text(notice)} Channel: <#{channel_id}>.")
 
-    async def send_digest(self, subscription: SubscriptionView, digest: Digest) -> None:
+    async def send_digest(self, subscription: DigestSubscription, digest: Digest) -> None:
         """`DigestSender` for Discord: a deleted channel or lost access disables the digest."""
         channel = self.client.get_partial_messageable(int(subscription.chat_id))
         try:
@@ -577,6 +552,7 @@ class DiscordAdapter:
     async def guarded(self, interaction: discord.Interaction[Any], action: str,
                       work: Coroutine[Any, Any, None]) -> None:
         """Run a button's work inside the same error boundary as the commands."""
+        self.track()
         try:
             await work
         except Exception as error:

@@ -11,7 +11,7 @@ import discord
 from discord.utils import escape_markdown, escape_mentions
 
 from bot import texts
-from bot.answers import Answer, Citation, Outcome, SourceInfo
+from bot.answers import COLLAPSED_QUOTE_CHARS, Answer, Citation, Notice, SourceCard, SourceInfo
 from bot.digest.content import Digest
 from bot.layout import fit_lines, shorten
 
@@ -21,9 +21,9 @@ FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
 FIELDS_LIMIT = 25
 EMBED_LIMIT = 6000
+MESSAGE_LIMIT = 2000
 CHOICE_LIMIT = 100  # autocomplete choice name and value
 BUTTON_LABEL_LIMIT = 80
-COLLAPSED_QUOTE_CHARS = 160
 MIN_FIELD_CHARS = 120  # a citation field: speaker, document, date and the start of the quote
 MIN_CLAIM_CHARS = 120
 COLOUR = discord.Colour.dark_teal()
@@ -37,7 +37,7 @@ def _citation_field(number: int, citation: Citation, quote_limit: int, room: int
                     ) -> tuple[str, str]:
     """Speaker as the name; document, date and quote as the value; in `room` characters."""
     source = citation.source
-    name = shorten(f"[{number}] {safe(source.speaker)}", min(FIELD_NAME_LIMIT, room // 3))
+    name = shorten(f"[{number}] {safe(citation.speaker)}", min(FIELD_NAME_LIMIT, room // 3))
     value_limit = min(FIELD_VALUE_LIMIT, room - len(name))
     heading = shorten(f"*{safe(source.title)}* ({source.kind}, {source.date_label})",
                       value_limit // 2)
@@ -73,26 +73,22 @@ def answer_embed(answer: Answer, *, full_quotes: bool = False) -> discord.Embed:
     return embed
 
 
-def needs_full_quotes_button(answer: Answer) -> bool:
-    return answer.outcome is Outcome.ANSWER and any(
-        len(c.quote) > COLLAPSED_QUOTE_CHARS for c in answer.citations)
-
-
 def not_answered_text(answer: Answer) -> str:
-    if not answer.question:
-        return texts.EMPTY_QUESTION
-    if answer.outcome is Outcome.SUGGEST:
-        lines = [texts.SUGGEST_INTRO]
-        lines += [f"• {safe(s.question)}" for s in answer.suggestions]
-        return "\n".join(lines)
-    return f"{texts.DONT_KNOW}\n{answer.hint or texts.DONT_KNOW_HINT}"
+    lines = [safe(answer.notice)]
+    lines += [f"• {safe(s.question)}" for s in answer.suggestions]
+    return shorten("\n".join(lines), MESSAGE_LIMIT)
+
+
+def notice_text(notice: Notice) -> str:
+    """A core notice as message content: escaped (it may echo what a user typed) and
+    short enough to leave room for what the adapter adds."""
+    return shorten(safe(notice.text), MESSAGE_LIMIT - 100)
 
 
 def sources_embed(sources: list[SourceInfo]) -> discord.Embed:
     embed = discord.Embed(
-        title="The documents I answer from",
-        description="Official statements and interviews of one government: claims, not "
-                    "established truth. Use `/source id:` for one document and its facts.",
+        title=texts.SOURCES_HEADING,
+        description=f"{texts.SOURCES_CAVEAT} Use `/source id:` for one document and its facts.",
         colour=COLOUR)
     for source in sources[:FIELDS_LIMIT]:
         embed.add_field(
@@ -103,7 +99,8 @@ def sources_embed(sources: list[SourceInfo]) -> discord.Embed:
     return embed
 
 
-def source_embed(source: SourceInfo, facts: list[Answer]) -> discord.Embed:
+def source_embed(card: SourceCard) -> discord.Embed:
+    source, facts = card.source, card.facts
     embed = discord.Embed(title=shorten(f"[{source.id}] {safe(source.title)}", TITLE_LIMIT),
                           colour=COLOUR)
     embed.add_field(name="Speaker", value=shorten(
@@ -131,10 +128,6 @@ def choice_value(text: str) -> str:
 
 def button_label(text: str) -> str:
     return shorten(" ".join(text.split()), BUTTON_LABEL_LIMIT)
-
-
-def unknown_source_text(wanted: str, known: str) -> str:
-    return f"I have no document {safe(shorten(wanted.strip(), 40))}. Try one of {known}."
 
 
 def digest_embed(digest: Digest) -> discord.Embed:

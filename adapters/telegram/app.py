@@ -1,13 +1,15 @@
 """The Telegram adapter: updates in, core calls, HTML messages out.
 
-Commands, private-chat questions, group mentions and replies, inline queries and the
-quote buttons are translated here; what to answer is the core's decision.
+Commands (in private chats, groups and channels), private-chat questions, group mentions
+and replies, inline queries and buttons are translated here; what to answer, and in
+which words, is the core's decision.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -28,20 +30,22 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ExtBot,
     InlineQueryHandler,
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
-from adapters.base import FrontendStartError
 from adapters.telegram import render
 from bot import texts
-from bot.answers import Answer, Outcome
-from bot.core import DigestCommandError, FactBot, SubscriptionView, parse_digest_command
+from bot.answering import Chat
+from bot.answers import Answer
+from bot.core import FactBot
 from bot.digest.content import Digest
-from bot.digest.scheduler import ChatUnavailable
-from bot.layout import shorten
+from bot.frontends import ChatUnavailable, FrontendStartError
 from bot.settings import Settings
+from bot.subscriptions import DigestSubscription
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +62,32 @@ COMMANDS = [
     BotCommand("start", "Introduction"),
 ]
 _ADMINS = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
+# Commands come as messages in chats and groups, and as posts in channels. Edited
+# messages are left alone: answering every edit again would flood the chat.
+_COMMAND_UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+
+
+class WatchedBot(ExtBot[None]):
+    """python-telegram-bot's bot, telling its adapter when Telegram rejects the token.
+
+    After start-up a revoked token ends the polling loop silently (the library logs and
+    stops); the adapter must know, so the runner can exit for a supervisor to see."""
+
+    def __init__(self, *args: Any, on_rejected_token: Callable[[], None], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        with self._unfrozen():
+            self._on_rejected_token = on_rejected_token
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().get_updates(*args, **kwargs)
+        except InvalidToken:
+            self._on_rejected_token()
+            raise
 
 
 class TelegramAdapter:
-    """`adapters.base.Frontend` for Telegram, on python-telegram-bot's `Application`."""
+    """`bot.frontends.Frontend` for Telegram, on python-telegram-bot's `Application`."""
 
     name = PLATFORM
 
@@ -70,23 +96,29 @@ class TelegramAdapter:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         self.core = core
         self.settings = settings
+        self.failure: str | None = None
         self._poll_timeout = poll_timeout
-        self.application: Application[Any, Any, Any, Any, Any, Any] = (
-            ApplicationBuilder()
-            .token(settings.telegram_bot_token.get_secret_value())
-            .base_url(settings.telegram_api_base_url)
-            .rate_limiter(AIORateLimiter(max_retries=3))
-            .build()
+        bot = WatchedBot(
+            settings.telegram_bot_token.get_secret_value(),
+            base_url=settings.telegram_api_base_url,
+            request=HTTPXRequest(connection_pool_size=64),
+            get_updates_request=HTTPXRequest(),
+            rate_limiter=AIORateLimiter(max_retries=3),
+            on_rejected_token=self._token_rejected,
         )
+        self.application: Application[Any, Any, Any, Any, Any, Any] = (
+            ApplicationBuilder().bot(bot).build())
         self._add_handlers()
 
     def _add_handlers(self) -> None:
         app = self.application
-        app.add_handler(CommandHandler(["start", "help"], self.on_help))
-        app.add_handler(CommandHandler(["fact", "ask"], self.on_fact))
-        app.add_handler(CommandHandler("sources", self.on_sources))
-        app.add_handler(CommandHandler("source", self.on_source))
-        app.add_handler(CommandHandler("digest", self.on_digest))
+        commands: list[tuple[list[str], Any]] = [
+            (["start", "help"], self.on_help), (["fact", "ask"], self.on_fact),
+            (["sources"], self.on_sources), (["source"], self.on_source),
+            (["digest"], self.on_digest),
+        ]
+        for names, callback in commands:
+            app.add_handler(CommandHandler(names, callback, filters=_COMMAND_UPDATES))
         plain_text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
         app.add_handler(MessageHandler(plain_text & filters.ChatType.PRIVATE, self.on_text))
         app.add_handler(MessageHandler(plain_text & filters.ChatType.GROUPS, self.on_group_text))
@@ -112,7 +144,7 @@ class TelegramAdapter:
             await app.updater.start_webhook(  # type: ignore[union-attr]
                 listen=self.settings.telegram_webhook_listen,
                 port=self.settings.telegram_webhook_port,
-                url_path=self._webhook_path(),
+                url_path=urlparse(self.settings.telegram_webhook_url).path.lstrip("/"),
                 webhook_url=self.settings.telegram_webhook_url,
                 secret_token=secret.get_secret_value() if secret else None,
                 allowed_updates=Update.ALL_TYPES,
@@ -124,16 +156,33 @@ class TelegramAdapter:
             )
         await app.start()
 
-    def _webhook_path(self) -> str:
-        return urlparse(self.settings.telegram_webhook_url).path.lstrip("/")
+    def _token_rejected(self) -> None:
+        if self.failure is None:
+            self.failure = "Telegram rejected TELEGRAM_BOT_TOKEN while running"
+            log.critical("%s; no more updates will arrive", self.failure)
 
-    async def stop(self) -> None:
+    async def stop(self, drain_seconds: float = 30.0) -> int:
+        """Stop fetching, answer every update already fetched (Telegram considers them
+        delivered), then disconnect. Returns how many updates the drain had to drop."""
         app = self.application
         if app.updater and app.updater.running:
             await app.updater.stop()
+        dropped = 0
         if app.running:
-            await app.stop()
-        await app.shutdown()
+            backlog = app.update_queue.qsize()
+            if backlog:
+                log.info("answering %d fetched updates before stopping", backlog)
+            try:
+                await asyncio.wait_for(app.stop(), drain_seconds)
+            except TimeoutError:
+                dropped = app.update_queue.qsize() + 1  # the queue and the one in hand
+                log.error("shutdown drain timed out after %.0f s: %d fetched Telegram "
+                          "updates dropped unanswered", drain_seconds, dropped)
+        try:
+            await app.shutdown()
+        except RuntimeError as error:  # still marked running after a timed-out drain
+            log.warning("telegram shutdown incomplete: %s", error)
+        return dropped
 
     # --- commands -----------------------------------------------------------------------
 
@@ -141,8 +190,7 @@ class TelegramAdapter:
         await self._reply(update, render.render_help(context.bot.username))
 
     async def on_fact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        question = " ".join(context.args or [])
-        await self._answer(update, question)
+        await self._answer(update, " ".join(context.args or []))
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -162,50 +210,33 @@ class TelegramAdapter:
         await self._reply(update, render.render_sources(self.core.sources()))
 
     async def on_source(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        wanted = " ".join(context.args or []).strip()
-        source = self.core.source(wanted) if wanted else None
-        if source is None:
-            known = ", ".join(s.id for s in self.core.sources())
-            prefix = f"I have no document {render.html(wanted)!s}. " if wanted else ""
-            await self._reply(update, f"{prefix}Usage: /source &lt;id&gt;, one of {known}.")
-            return
-        facts = await asyncio.to_thread(self.core.source_facts, source.id)
-        await self._reply(update, render.render_source(source, facts))
+        reply = await asyncio.to_thread(self.core.source_card, " ".join(context.args or []))
+        await self._reply(update, render.render_reply(reply))
 
     async def on_digest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat, user = update.effective_chat, update.effective_user
         if chat is None:
             return
-        try:
-            command = parse_digest_command(context.args or [])
-        except DigestCommandError as error:
-            await self._reply(update, render.html(str(error)))
-            return
-        chat_id = str(chat.id)
-        if command.action == "status":
-            current = await asyncio.to_thread(self.core.subscription, PLATFORM, chat_id)
-            await self._reply(update, render.html(_describe(current)))
-            return
-        if chat.type != ChatType.PRIVATE and not await self._is_admin(chat.id, user):
-            await self._reply(update, render.html(texts.DIGEST_ADMIN_ONLY))
-            return
-        if command.action == "off":
-            stopped = await asyncio.to_thread(self.core.unsubscribe, PLATFORM, chat_id)
-            await self._reply(update, "Daily digest turned off." if stopped
-                              else "This chat has no daily digest.")
-            return
-        assert command.local_time is not None
-        view = await asyncio.to_thread(
-            lambda: self.core.subscribe(
-                platform=PLATFORM, chat_id=chat_id, local_time=command.local_time,  # type: ignore[arg-type]
-                timezone=command.timezone, created_by=str(user.id) if user else None,
-                include_unanswered=command.include_unanswered, skip_empty=command.skip_empty))
-        await self._reply(update, render.html(view.describe()))
+        can_manage = await self._can_manage(update)
+        notice = await asyncio.to_thread(
+            self.core.digest_words, _chat(update), context.args or [],
+            can_manage=can_manage, created_by=str(user.id) if user else None)
+        await self._reply(update, render.render_reply(notice))
 
-    async def _is_admin(self, chat_id: int, user: Any) -> bool:
+    async def _can_manage(self, update: Update) -> bool:
+        """Private chats and channels (only admins post there) may; in groups, admins —
+        including an anonymous admin, who posts as the group itself."""
+        chat, message = update.effective_chat, update.effective_message
+        if chat is None:
+            return False
+        if chat.type in (ChatType.PRIVATE, ChatType.CHANNEL):
+            return True
+        if message is not None and message.sender_chat is not None:
+            return message.sender_chat.id == chat.id
+        user = update.effective_user
         if user is None:
             return False
-        member = await self.application.bot.get_chat_member(chat_id, user.id)
+        member = await self.application.bot.get_chat_member(chat.id, user.id)
         return member.status in _ADMINS
 
     # --- inline mode and buttons -----------------------------------------------------------
@@ -215,16 +246,11 @@ class TelegramAdapter:
         query = update.inline_query
         if query is None:
             return
-        if query.query.strip():
-            answers = self._inline_answers(query.query)
-        else:
-            answers = await asyncio.to_thread(self.core.popular, INLINE_RESULTS)
+        answers = await asyncio.to_thread(self.core.inline_answers, query.query, INLINE_RESULTS)
         results = [
             InlineQueryResultArticle(
                 id=answer.fact_id or str(number),
-                title=shorten(
-                    f"{answer.headline}: {answer.short}" if answer.short else answer.headline
-                    or "", 120),
+                title=render.inline_title(answer),
                 description=render.attribution_line(answer),
                 input_message_content=InputTextMessageContent(
                     render.render_answer(answer), parse_mode=ParseMode.HTML),
@@ -233,17 +259,6 @@ class TelegramAdapter:
         ]
         await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=False)
 
-    def _inline_answers(self, text: str) -> list[Answer]:
-        """The confident answer first, then other close facts; suggestions when unsure."""
-        best = self.core.match(text)
-        if best.outcome is Outcome.NONE:
-            return []
-        fact_ids = [best.fact_id] if best.fact_id else []
-        fact_ids += [s.fact_id for s in best.suggestions]
-        fact_ids += [s.fact_id for s in self.core.complete(text, INLINE_RESULTS)]
-        unique = list(dict.fromkeys(fact_ids))[:INLINE_RESULTS]
-        return [a for a in (self.core.fact_answer(i) for i in unique) if a]
-
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         if query is None or not query.data:
@@ -251,9 +266,9 @@ class TelegramAdapter:
         kind, _, rest = query.data.partition(":")
         if kind == render.EXPAND:
             fact_id, _, flag = rest.rpartition(":")
-            answer = self.core.fact_answer(fact_id)
+            answer = self.core.answer_for(fact_id)
             if answer is None:
-                await query.answer("That fact is no longer in the table.")
+                await query.answer(texts.FACT_GONE)
                 return
             expanded = flag == "1"
             await query.answer()
@@ -264,8 +279,8 @@ class TelegramAdapter:
             except BadRequest as error:  # "message is not modified" after a double tap
                 log.debug("quote toggle not applied: %s", error)
         elif kind == render.FACT:
-            answer = self.core.fact_answer(rest)
-            await query.answer()
+            answer = self.core.answer_for(rest)
+            await query.answer(None if answer else texts.FACT_GONE)
             if answer and query.message:
                 await self._send_answer(query.message.chat.id, answer)
         else:
@@ -277,8 +292,7 @@ class TelegramAdapter:
         chat = update.effective_chat
         if chat is None:
             return
-        answer = await asyncio.to_thread(self.core.ask, question, platform=PLATFORM,
-                                         chat_id=str(chat.id))
+        answer = await asyncio.to_thread(self.core.ask, question, chat=_chat(update))
         message = update.effective_message
         await self._send_answer(chat.id, answer,
                                 reply_to=message.message_id if message else None)
@@ -298,7 +312,7 @@ class TelegramAdapter:
             await message.reply_text(text, parse_mode=ParseMode.HTML,
                                      disable_web_page_preview=True)
 
-    async def send_digest(self, subscription: SubscriptionView, digest: Digest) -> None:
+    async def send_digest(self, subscription: DigestSubscription, digest: Digest) -> None:
         """`DigestSender` for Telegram: a blocked bot or a deleted chat disables the digest."""
         try:
             await self.application.bot.send_message(
@@ -318,6 +332,9 @@ class TelegramAdapter:
         kind, chat_id = _describe_update(update)
         log.error("error handling a %s update in chat %s", kind, chat_id,
                   exc_info=context.error)
+        if isinstance(context.error, InvalidToken):
+            self._token_rejected()
+            return
         if not isinstance(update, Update) or update.effective_chat is None:
             return
         if isinstance(context.error, Forbidden):
@@ -329,6 +346,12 @@ class TelegramAdapter:
                 await update.effective_message.reply_text(texts.ERROR_APOLOGY)
         except TelegramError:
             log.warning("could not send the apology to chat %s", chat_id)
+
+
+def _chat(update: Update) -> Chat:
+    chat = update.effective_chat
+    return Chat(PLATFORM, str(chat.id) if chat else None,
+                private=chat is None or chat.type == ChatType.PRIVATE)
 
 
 def _addressed_question(message: Message, bot_id: int, bot_username: str) -> str | None:
@@ -353,12 +376,6 @@ def _addressed_question(message: Message, bot_id: int, bot_username: str) -> str
     return " ".join(text.split())
 
 
-def _describe(subscription: SubscriptionView | None) -> str:
-    if subscription is None:
-        return "This chat has no daily digest. " + texts.DIGEST_USAGE
-    return subscription.describe()
-
-
 def _describe_update(update: object) -> tuple[str, str]:
     if not isinstance(update, Update):
         return type(update).__name__, "-"
@@ -367,3 +384,4 @@ def _describe_update(update: object) -> tuple[str, str]:
                  if getattr(update, name, None) is not None), "update")
     chat = update.effective_chat
     return kind, str(chat.id) if chat else "-"
+

@@ -13,12 +13,19 @@ from html import escape, unescape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
-from bot.answers import Answer, Citation, Outcome, SourceInfo
+from bot.answers import (
+    COLLAPSED_QUOTE_CHARS,
+    Answer,
+    Citation,
+    Notice,
+    Outcome,
+    SourceCard,
+    SourceInfo,
+)
 from bot.digest.content import Digest
 from bot.layout import fit_lines, shorten
 
 MESSAGE_LIMIT = 4096
-COLLAPSED_QUOTE_CHARS = 160
 _MIN_QUOTE_CHARS = 40
 
 # Callback data: "q:<fact>:1" shows full quotes, "q:<fact>:0" hides them, "f:<fact>" answers.
@@ -31,7 +38,7 @@ def html(text: str) -> str:
 
 def _citation_line(number: int, citation: Citation) -> str:
     source = citation.source
-    return (f"<b>[{number}]</b> {html(source.speaker)}, <i>{html(source.title)}</i> "
+    return (f"<b>[{number}]</b> {html(citation.speaker)}, <i>{html(source.title)}</i> "
             f"({html(source.kind)}, {html(source.date_label)})")
 
 
@@ -44,12 +51,8 @@ def _answer_body(answer: Answer) -> str:
 
 def render_answer(answer: Answer, *, expanded: bool = False) -> str:
     """The attributed answer, then each citation with its quote (shortened unless expanded)."""
-    if answer.outcome is Outcome.SUGGEST:
-        return html(texts.SUGGEST_INTRO)
-    if answer.outcome is Outcome.NONE:
-        if not answer.question:
-            return html(texts.EMPTY_QUESTION)
-        return f"{html(texts.DONT_KNOW)}\n{html(answer.hint or texts.DONT_KNOW_HINT)}"
+    if not answer.answered:
+        return html(answer.notice)
     body = _answer_body(answer)
     heads = [_citation_line(n, c) for n, c in enumerate(answer.citations, 1)]
     quote_limit = max(len(c.quote) for c in answer.citations) if expanded else (
@@ -85,9 +88,7 @@ def answer_keyboard(answer: Answer, *, expanded: bool = False) -> InlineKeyboard
             [InlineKeyboardButton(shorten(s.question, 60), callback_data=f"{FACT}:{s.fact_id}")]
             for s in answer.suggestions
         ])
-    if answer.outcome is not Outcome.ANSWER or not answer.fact_id:
-        return None
-    if not any(len(c.quote) > COLLAPSED_QUOTE_CHARS for c in answer.citations):
+    if not answer.has_long_quotes or not answer.fact_id:
         return None
     label, flag = ("Hide full quotes", "0") if expanded else ("Show full quotes", "1")
     return InlineKeyboardMarkup(
@@ -95,8 +96,7 @@ def answer_keyboard(answer: Answer, *, expanded: bool = False) -> InlineKeyboard
 
 
 def render_sources(sources: list[SourceInfo]) -> str:
-    lines = ["<b>The documents I answer from</b> (claims of one government, not established "
-             "truth):", ""]
+    lines = [f"<b>{html(texts.SOURCES_HEADING)}</b>", html(texts.SOURCES_CAVEAT), ""]
     for source in sources:
         lines.append(f"<b>[{html(source.id)}]</b> <i>{html(source.title)}</i>\n"
                      f"    {html(source.speaker)} — {html(source.kind)}, "
@@ -105,7 +105,13 @@ def render_sources(sources: list[SourceInfo]) -> str:
     return _fit("\n".join(lines))
 
 
-def render_source(source: SourceInfo, facts: list[Answer]) -> str:
+def render_reply(reply: SourceCard | Notice) -> str:
+    if isinstance(reply, Notice):
+        return _fit(html(reply.text))
+    return render_source(reply.source, reply.facts)
+
+
+def render_source(source: SourceInfo, facts: tuple[Answer, ...]) -> str:
     header = [
         f"<b>[{html(source.id)}] {html(source.title)}</b>",
         f"Speaker: {html(source.speaker)}"
@@ -138,9 +144,14 @@ def render_help(bot_username: str) -> str:
     ])
 
 
+def inline_title(answer: Answer) -> str:
+    return shorten(f"{answer.headline}: {answer.short}" if answer.short
+                   else answer.headline or "", 120)
+
+
 def attribution_line(answer: Answer) -> str:
     """Who says it, for an inline result's description (plain text)."""
-    speakers = [f"{c.source.speaker} ({c.source.kind}, {c.source.date_label})"
+    speakers = [f"{c.speaker} ({c.source.kind}, {c.source.date_label})"
                 for c in answer.citations]
     prefix = "Sources differ: " if answer.sources_differ else "According to "
     return shorten(prefix + "; ".join(speakers), 200)

@@ -27,7 +27,7 @@ import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Protocol, cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -36,7 +36,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot.core import FactBot, SubscriptionView, subscription_view
+from bot.core import FactBot
 from bot.digest.content import (
     Digest,
     anniversaries,
@@ -44,6 +44,8 @@ from bot.digest.content import (
     next_highlight,
     unanswered_questions,
 )
+from bot.frontends import ChatUnavailable, DigestSender
+from bot.subscriptions import DigestSubscription, subscription_of
 from db.models import DigestDelivery, Subscription
 from db.types import utcnow
 
@@ -53,23 +55,11 @@ CLAIMED, SENT, FAILED, SKIPPED = "claimed", "sent", "failed", "skipped"
 LEASE = timedelta(minutes=5)
 
 
-class ChatUnavailable(Exception):
-    """The platform says the chat is gone or blocks the bot (Telegram 403, Discord 403/404)."""
-
-
-class DigestSender(Protocol):
-    """Implemented by each adapter: render the digest for its platform and post it."""
-
-    name: str
-
-    async def send_digest(self, subscription: SubscriptionView, digest: Digest) -> None: ...
-
-
 @dataclass(frozen=True, slots=True)
-class Claim:
+class DeliveryClaim:
     delivery_id: int
     subscription_id: int
-    subscription: SubscriptionView
+    subscription: DigestSubscription
     local_date: date
     attempt: int
 
@@ -145,8 +135,8 @@ class DigestScheduler:
                 await self._deliver(claim, now, report)
             return report
 
-    def _claim_due(self, now: datetime, report: TickReport) -> list[Claim]:
-        claims: list[Claim] = []
+    def _claim_due(self, now: datetime, report: TickReport) -> list[DeliveryClaim]:
+        claims: list[DeliveryClaim] = []
         with self.core.database.session() as session:
             subscriptions = session.scalars(
                 select(Subscription).where(Subscription.enabled.is_(True))).all()
@@ -166,7 +156,7 @@ class DigestScheduler:
                     .where(DigestDelivery.subscription_id.in_([r.id for r, _, _ in due]))
                 ).all()
             } if due else set()
-            views = {row.id: subscription_view(row) for row, _, _ in due}
+            views = {row.id: subscription_of(row) for row, _, _ in due}
         wanted = [(row.id, local_date, now - at > self._grace) for row, local_date, at in due
                   if (row.id, local_date) not in known]
         for delivery_id, row_id, local_date, late in self._insert_claims(wanted, now):
@@ -175,7 +165,7 @@ class DigestScheduler:
                 log.info("digest for subscription %s on %s skipped: beyond the grace window",
                          row_id, local_date)
             else:
-                claims.append(Claim(delivery_id, row_id, views[row_id], local_date, 1))
+                claims.append(DeliveryClaim(delivery_id, row_id, views[row_id], local_date, 1))
         claims.extend(self._take_over_due_retries(now))
         return claims
 
@@ -209,9 +199,9 @@ class DigestScheduler:
         lateness = {(row_id, local_date): late for row_id, local_date, late in wanted}
         return [(delivery, sub, day, lateness[(sub, day)]) for delivery, sub, day in won]
 
-    def _take_over_due_retries(self, now: datetime) -> list[Claim]:
+    def _take_over_due_retries(self, now: datetime) -> list[DeliveryClaim]:
         """Rows whose lease ran out (a crash, or a failed send now due again): take them over."""
-        taken: list[Claim] = []
+        taken: list[DeliveryClaim] = []
         with self.core.database.session() as session:
             candidates = session.execute(
                 select(DigestDelivery.id, DigestDelivery.attempts,
@@ -243,14 +233,14 @@ class DigestScheduler:
                 subscription = session.get(Subscription, row.subscription_id) if row else None
                 if row is None or subscription is None or not subscription.enabled:
                     continue
-                taken.append(Claim(delivery_id, subscription.id,
-                                   subscription_view(subscription), row.local_date,
+                taken.append(DeliveryClaim(delivery_id, subscription.id,
+                                   subscription_of(subscription), row.local_date,
                                    attempts + 1))
         return taken
 
     # --- building and sending ----------------------------------------------------------------
 
-    async def _deliver(self, claim: Claim, now: datetime, report: TickReport) -> None:
+    async def _deliver(self, claim: DeliveryClaim, now: datetime, report: TickReport) -> None:
         sender = self.senders[claim.subscription.platform]
         digest, highlighted = await asyncio.to_thread(self._build, claim, now)
         if digest.is_empty and claim.subscription.skip_empty:
@@ -274,7 +264,7 @@ class DigestScheduler:
         await asyncio.to_thread(self._finish, claim, SENT, now, None, digest, highlighted)
         report.sent += 1
 
-    def _build(self, claim: Claim, now: datetime) -> tuple[Digest, list[str] | None]:
+    def _build(self, claim: DeliveryClaim, now: datetime) -> tuple[Digest, list[str] | None]:
         with self.core.database.session() as session:
             subscription = session.get(Subscription, claim.subscription_id)
             assert subscription is not None
@@ -292,7 +282,7 @@ class DigestScheduler:
                    DigestDelivery.status == SENT)
             .order_by(DigestDelivery.finished_at.desc()).limit(1))
 
-    def _finish(self, claim: Claim, status: str, now: datetime, note: str | None,
+    def _finish(self, claim: DeliveryClaim, status: str, now: datetime, note: str | None,
                 digest: Digest | None, highlighted: list[str] | None) -> None:
         with self.core.database.session() as session:
             session.execute(
@@ -304,7 +294,7 @@ class DigestScheduler:
                                 .where(Subscription.id == claim.subscription_id)
                                 .values(highlighted=highlighted))
 
-    def _retry_later(self, claim: Claim, now: datetime, error: Exception) -> None:
+    def _retry_later(self, claim: DeliveryClaim, now: datetime, error: Exception) -> None:
         description = f"{type(error).__name__}: {error}"[:500]
         with self.core.database.session() as session:
             if claim.attempt >= self._max_attempts:
@@ -322,7 +312,7 @@ class DigestScheduler:
             session.execute(update(DigestDelivery)
                             .where(DigestDelivery.id == claim.delivery_id).values(**values))
 
-    def _disable(self, claim: Claim, now: datetime, reason: str) -> None:
+    def _disable(self, claim: DeliveryClaim, now: datetime, reason: str) -> None:
         log.warning("disabling the digest of %s chat %s: %s", claim.subscription.platform,
                     claim.subscription.chat_id, reason)
         with self.core.database.session() as session:
@@ -345,10 +335,10 @@ def build_digest(core: FactBot, *, session: Session, local_date: date, timezone:
     digest = Digest(
         local_date=local_date, timezone=timezone,
         changes=fact_updates(session=session, index=index, since=since, until=until,
-                             answer_for=core.fact_answer),
+                             answer_for=core.answer_for),
         on_this_day=anniversaries(index=index, local_date=local_date,
-                                  answer_for=core.fact_answer),
-        highlight=core.fact_answer(highlight_id) if highlight_id else None,
+                                  answer_for=core.answer_for),
+        highlight=core.answer_for(highlight_id) if highlight_id else None,
         unanswered=unanswered_questions(session=session, until=until)
         if include_unanswered else (),
     )

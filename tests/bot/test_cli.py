@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from adapters.console.cli import main
 from bot.settings import get_settings
 
 
@@ -51,7 +51,7 @@ def test_ask_json_for_a_question_it_cannot_answer(capsys: pytest.CaptureFixture[
 def test_ask_json_stdin_answers_each_line_in_order_and_flushes(sqlite_database_url: str) -> None:
     env = {**os.environ, "DATABASE_URL": sqlite_database_url}
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "ask", "--json", "-"], stdin=subprocess.PIPE,
+        [sys.executable, "-m", "adapters.console.cli", "ask", "--json", "-"], stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
     )
     assert process.stdin and process.stdout
@@ -143,3 +143,29 @@ def test_digest_preview_prints_without_sending(capsys: pytest.CaptureFixture[str
     assert digest["local_date"] == "2027-01-10"
     assert "national-mourning" in {entry["fact_id"] for entry in digest["on_this_day"]}
     assert digest["highlight"]["answer"].startswith("According to ")
+
+
+def test_invalid_utf8_on_stdin_is_answered_not_fatal(sqlite_database_url: str) -> None:
+    """Undecodable bytes (and encoded surrogates) in a batch become U+FFFD; every line is
+    answered and the stream goes on."""
+    env = {**os.environ, "DATABASE_URL": sqlite_database_url}
+    lines = [b"curfew", b"\xff\xfe bad \xed\xa0\x80 bytes", b"\xc3", b"how many CSTO troops?"]
+    result = subprocess.run(
+        [sys.executable, "-m", "adapters.console.cli", "ask", "--json", "-"],
+        input=b"\n".join(lines) + b"\n", capture_output=True, env=env, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    answers = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert len(answers) == len(lines)
+    assert answers[1]["question"] == "\ufffd\ufffd bad \ufffd\ufffd\ufffd bytes"
+    assert answers[3]["answered"] is True
+
+
+def test_invalid_utf8_in_arguments_is_answered(sqlite_database_url: str) -> None:
+    """A question argument with bytes that are not UTF-8 gets an answer, not a traceback."""
+    env = {**os.environ, "DATABASE_URL": sqlite_database_url}
+    result = subprocess.run(
+        [sys.executable, "-m", "adapters.console.cli", "ask", "--json", b"curfew \xff\xed\xa0\x80"],
+        capture_output=True, env=env, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    assert b"Traceback" not in result.stderr
+    assert "\ufffd" in json.loads(result.stdout)["question"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from adapters.console.cli import main
 from bot.facttable import MAX_SEED_FILE_BYTES, FactTableError, fold_whitespace, load_fact_table
 from bot.settings import DEFAULT_SEEDS_DIR, PROJECT_ROOT, get_settings
 

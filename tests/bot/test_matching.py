@@ -100,7 +100,7 @@ def test_conflicting_sources_are_all_shown(shared_core: FactBot) -> None:
     conflicts = [f for f in shared_core.index.facts if f.sources_differ]
     assert conflicts
     for fact in conflicts:
-        answer = shared_core.fact_answer(fact.id)
+        answer = shared_core.answer_for(fact.id)
         assert answer is not None and answer.sources_differ
         assert answer.text is not None and answer.text.startswith("Sources differ.")
         for claim in fact.claims:
@@ -110,7 +110,7 @@ def test_conflicting_sources_are_all_shown(shared_core: FactBot) -> None:
 
 def test_every_answer_is_attributed_never_in_the_bots_own_voice(shared_core: FactBot) -> None:
     for fact in shared_core.index.facts:
-        answer = shared_core.fact_answer(fact.id)
+        answer = shared_core.answer_for(fact.id)
         assert answer is not None and answer.text is not None
         for claim in answer.claims:
             assert claim.text.startswith("According to ")

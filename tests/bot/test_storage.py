@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.cli import main
+from adapters.console.cli import main
+from bot.answering import Chat
 from bot.core import FactBot
 from bot.facttable import load_fact_table
 from bot.settings import DEFAULT_SEEDS_DIR, get_settings, load_settings
@@ -39,7 +40,7 @@ def test_loading_twice_changes_nothing(database_url: str) -> None:
     try:
         before = _counts(bot)
         assert before[0] >= 80
-        report = bot.load_seeds()
+        report = bot.answering.load_seeds()
         assert not report.changed and report.unchanged == before[0]
         assert _counts(bot) == before
     finally:
@@ -59,7 +60,7 @@ def test_a_changed_fact_updates_its_row_keeps_its_id_and_is_logged(
             content.replace(f"headline: {fact.headline}", "headline: A corrected headline", 1),
             encoding="utf-8",
         )
-        report = bot.load_seeds(only_if_changed=True)
+        report = bot.answering.load_seeds(only_if_changed=True)
         assert report.corrected == [fact.id] and not report.added and not report.retracted
         with bot.database.session() as session:
             row = session.get(Fact, fact.id)
@@ -83,7 +84,7 @@ def test_a_fact_removed_from_seeds_is_retracted_not_deleted(
         content = facts_file.read_text(encoding="utf-8")
         start = content.index(f"- id: {victim.id}")
         facts_file.write_text(content[:start].rstrip() + "\n", encoding="utf-8")
-        report = bot.load_seeds()
+        report = bot.answering.load_seeds()
         assert report.retracted == [victim.id]
         assert bot.index.get(victim.id) is None
         with bot.database.session() as session:
@@ -104,11 +105,11 @@ def test_another_instance_sees_a_new_table_on_refresh(database_url: str, seeds_c
         facts_file.write_text(
             content.replace(f"headline: {fact.headline}", "headline: Refreshed headline", 1),
             encoding="utf-8")
-        first.load_seeds()
-        assert second.refresh_if_changed()
+        first.answering.load_seeds()
+        assert second.answering.refresh_if_changed()
         refreshed = second.index.get(fact.id)
         assert refreshed is not None and refreshed.headline == "Refreshed headline"
-        assert not second.refresh_if_changed()
+        assert not second.answering.refresh_if_changed()
     finally:
         first.close()
         second.close()
@@ -119,8 +120,8 @@ def test_questions_are_logged_and_feed_the_most_asked(database_url: str) -> None
     try:
         target = bot.index.facts[5]
         for _ in range(3):
-            assert bot.ask(target.questions[0], platform="telegram").fact_id == target.id
-        assert bot.popular(limit=3)[0].fact_id == target.id
+            assert bot.ask(target.questions[0], chat=Chat("telegram")).fact_id == target.id
+        assert bot.inline_answers("", 3)[0].fact_id == target.id
     finally:
         bot.close()
 
@@ -130,16 +131,17 @@ def test_subscriptions_are_stored_updated_and_turned_off(database_url: str) -> N
 
     bot = FactBot.open(load_settings(database_url=database_url))
     try:
-        view = bot.subscribe(platform="telegram", chat_id="-100", local_time=time(9, 0),
-                             timezone="asia/almaty", created_by="42")
+        view = bot.subscriptions.subscribe(
+            platform="telegram", chat_id="-100", local_time=time(9, 0),
+            timezone="asia/almaty", created_by="42")
         assert view.timezone == "Asia/Almaty" and view.enabled
-        bot.subscribe(platform="telegram", chat_id="-100", local_time=time(7, 30),
+        bot.subscriptions.subscribe(platform="telegram", chat_id="-100", local_time=time(7, 30),
                       timezone="UTC", created_by="42")
-        stored = bot.subscription("telegram", "-100")
+        stored = bot.subscriptions.get("telegram", "-100")
         assert stored is not None and stored.local_time == time(7, 30)
-        assert bot.unsubscribe("telegram", "-100")
-        assert not bot.unsubscribe("telegram", "-100")
-        stored = bot.subscription("telegram", "-100")
+        assert bot.subscriptions.unsubscribe("telegram", "-100")
+        assert not bot.subscriptions.unsubscribe("telegram", "-100")
+        stored = bot.subscriptions.get("telegram", "-100")
         assert stored is not None and not stored.enabled
         with bot.database.session() as session:
             assert session.scalar(select(func.count()).select_from(Subscription)) == 1
@@ -183,7 +185,7 @@ def test_a_truncated_table_is_refused_and_nothing_is_retracted(
         before, live = _counts(bot), len(bot.index.facts)
         cut = _keep_first_facts(seeds_copy, 28)
         with pytest.raises(MassRetractionRefused) as raised:
-            bot.load_seeds()
+            bot.answering.load_seeds()
         message = str(raised.value)
         assert f"retract {len(cut)} of the {live} facts" in message
         assert "--allow-mass-retraction" in message and cut[0] in message
@@ -199,7 +201,7 @@ def test_allow_mass_retraction_loads_the_smaller_table(database_url: str, seeds_
     bot = FactBot.open(load_settings(database_url=database_url, seeds_dir=seeds_copy))
     try:
         cut = _keep_first_facts(seeds_copy, 28)
-        report = bot.load_seeds(allow_mass_retraction=True)
+        report = bot.answering.load_seeds(allow_mass_retraction=True)
         assert sorted(report.retracted) == sorted(cut)
         assert len(bot.index.facts) == 28 and _retracted(bot) == len(cut)
     finally:
@@ -215,7 +217,7 @@ def test_start_up_with_a_truncated_table_keeps_serving_the_current_one(
     try:
         live = len(serving.index.facts)
         cut = _keep_first_facts(seeds_copy, 10)
-        with caplog.at_level(logging.ERROR, logger="bot.core"):
+        with caplog.at_level(logging.ERROR, logger="bot.answering"):
             starting = FactBot.open(settings)
         try:
             assert len(starting.index.facts) == live
@@ -226,7 +228,7 @@ def test_start_up_with_a_truncated_table_keeps_serving_the_current_one(
         assert len(errors) == 1
         assert f"retract {len(cut)} of the {live} facts" in errors[0]
         assert f"Serving the {live} facts" in errors[0]
-        assert _retracted(serving) == 0 and not serving.refresh_if_changed()
+        assert _retracted(serving) == 0 and not serving.answering.refresh_if_changed()
     finally:
         serving.close()
 
@@ -239,7 +241,7 @@ def test_the_retraction_share_is_a_setting(database_url: str, seeds_copy: Path) 
     try:
         _keep_first_facts(seeds_copy, len(bot.index.facts) - 1)
         with pytest.raises(MassRetractionRefused, match="retract 1 of the"):
-            bot.load_seeds()
+            bot.answering.load_seeds()
     finally:
         bot.close()
 

@@ -64,6 +64,7 @@ class FakeDiscord:
         self.closed_by_client: list[int | None] = []  # close codes of sockets the bot closed
         self.registered: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id → commands
         self.callback_failures: list[int] = []
+        self.callback_delay = 0.0  # seconds: a slow Discord, to keep interactions in flight
         self.identified = asyncio.Event()
         self.resumed = asyncio.Event()
         self.changed = asyncio.Condition()
@@ -215,6 +216,7 @@ class FakeDiscord:
                 status = self.callback_failures.pop(0)
                 return _json({"message": "fake failure", "code": 0}, status=status)
             interaction_id = path.split("/")[2]
+            await asyncio.sleep(self.callback_delay)
             return _json({"interaction": {"id": interaction_id, "type": 2}})
         if path.startswith(f"/webhooks/{APPLICATION_ID}/"):
             if request.method == "DELETE":

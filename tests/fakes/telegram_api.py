@@ -69,6 +69,7 @@ class FakeTelegram:
         self.runner: web.AppRunner | None = None
         self.port = 0
         self.webhook: dict[str, Any] | None = None
+        self.delays: dict[str, float] = {}  # method → seconds: a slow or throttled Bot API
         self._handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
             "getMe": lambda p: BOT_USER,
             "sendMessage": self._message,
@@ -137,6 +138,7 @@ class FakeTelegram:
         if call.token in self.rejected_tokens:
             return web.json_response({"ok": False, "error_code": 401,
                                       "description": "Unauthorized"}, status=401)
+        await asyncio.sleep(self.delays.get(method, 0.0))
         async with self.call_arrived:
             self.calls.append(call)
             self.call_arrived.notify_all()
@@ -236,6 +238,21 @@ def message_update(text: str, chat: dict[str, Any] | None = None, *,
     if reply_to:
         message["reply_to_message"] = reply_to
     return {"message": message}
+
+
+def channel_chat(chat_id: int = -1001555) -> dict[str, Any]:
+    return {"id": chat_id, "type": "channel", "title": "Newsroom wire"}
+
+
+def channel_post_update(text: str, chat: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A post in a channel: no `from`, the channel itself as `sender_chat`."""
+    chat = chat or channel_chat()
+    post: dict[str, Any] = {"message_id": next(_message_numbers), "date": int(time.time()),
+                            "chat": chat, "sender_chat": chat, "text": text}
+    if text.startswith("/"):
+        post["entities"] = [{"type": "bot_command", "offset": 0,
+                             "length": len(text.split()[0])}]
+    return {"channel_post": post}
 
 
 def bot_message(chat: dict[str, Any], text: str = "an earlier answer") -> dict[str, Any]:

@@ -50,7 +50,7 @@ async def test_fact_in_a_dm(discord_bot: RunningBot) -> None:
 async def test_questions_are_logged_for_the_digest(discord_bot: RunningBot) -> None:
     """A typed question goes through the core's `ask`, which records it."""
     await discord_bot.interact(fact("curfew hours"))
-    popular = await asyncio.to_thread(discord_bot.core.popular, 1)
+    popular = await asyncio.to_thread(discord_bot.core.inline_answers, "", 1)
     assert popular[0].fact_id == "curfew"
 
 

@@ -46,7 +46,7 @@ async def test_digest_on_status_off_in_this_channel(discord_bot: RunningBot) -> 
         option("unanswered", True, 5)))
     assert is_ephemeral(on)
     assert "07:45" in on["data"]["content"] and "Europe/Berlin" in on["data"]["content"]
-    stored = discord_bot.core.subscription("discord", str(CHANNEL_ID))
+    stored = discord_bot.core.subscriptions.get("discord", str(CHANNEL_ID))
     assert stored is not None and stored.guild_id == "800100" and stored.include_unanswered
     status = await discord_bot.interact(digest("status"))
     assert "07:45" in status["data"]["content"]
@@ -61,8 +61,8 @@ async def test_digest_for_another_channel(discord_bot: RunningBot) -> None:
         "on", option("time", "18:00"), channel_option("channel", OTHER_CHANNEL_ID)))
     assert f"<#{OTHER_CHANNEL_ID}>" in on["data"]["content"]
     assert on["data"]["allowed_mentions"] == {"parse": []}
-    assert discord_bot.core.subscription("discord", str(OTHER_CHANNEL_ID)) is not None
-    assert discord_bot.core.subscription("discord", str(CHANNEL_ID)) is None
+    assert discord_bot.core.subscriptions.get("discord", str(OTHER_CHANNEL_ID)) is not None
+    assert discord_bot.core.subscriptions.get("discord", str(CHANNEL_ID)) is None
     status = await discord_bot.interact(
         digest("status", channel_option("channel", OTHER_CHANNEL_ID)))
     assert "18:00" in status["data"]["content"]
@@ -79,7 +79,7 @@ async def test_bad_digest_times_and_zones_are_explained(
     bad = await discord_bot.interact(digest("on", option("time", time_typed),
                                             option("timezone", zone)))
     assert is_ephemeral(bad) and expected in bad["data"]["content"]
-    assert discord_bot.core.subscription("discord", str(CHANNEL_ID)) is None
+    assert discord_bot.core.subscriptions.get("discord", str(CHANNEL_ID)) is None
 
 
 async def test_timezone_is_autocompleted(discord_bot: RunningBot) -> None:
@@ -92,7 +92,7 @@ async def test_timezone_is_autocompleted(discord_bot: RunningBot) -> None:
 async def test_a_digest_arrives_in_the_channel(discord_bot: RunningBot) -> None:
     """The scheduler posts the digest embed once to the subscribed channel, mentions off."""
     now = datetime(2027, 1, 10, 4, 1, tzinfo=UTC)
-    discord_bot.core.subscribe(platform="discord", chat_id=str(CHANNEL_ID),
+    discord_bot.core.subscriptions.subscribe(platform="discord", chat_id=str(CHANNEL_ID),
                                local_time=time(9, 0), timezone="Asia/Almaty",
                                created_by="editor", guild_id="800100")
     with discord_bot.core.database.session() as session:

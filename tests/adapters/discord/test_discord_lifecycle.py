@@ -12,9 +12,9 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from sqlalchemy import func, select
 
-from adapters.base import FrontendStartError
 from adapters.discord.app import DiscordAdapter
 from bot.core import FactBot
+from bot.frontends import FrontendStartError
 from bot.settings import load_settings
 from db.models import QuestionLog
 from tests.adapters.discord.conftest import FAST, TOKEN, RunningBot, discord_settings, embed_of
@@ -156,6 +156,36 @@ async def test_a_fatal_gateway_close_is_logged_without_the_token(
         await asyncio.wait({connection}, timeout=5)
     [record] = [r for r in caplog.records if r.levelno == logging.CRITICAL]
     assert "4004" in record.getMessage() and TOKEN not in record.getMessage()
+    failure = discord_bot.adapter.failure
+    assert failure is not None and "4004" in failure and TOKEN not in failure
+
+
+async def test_stop_finishes_interactions_in_flight(discord_bot: RunningBot) -> None:
+    """Stopping while Discord is slow to take a reply still delivers it before closing:
+    Discord never sends an interaction twice."""
+    discord_bot.fake.callback_delay = 0.5
+    interactions = [curfew() for _ in range(5)]
+    for interaction in interactions:
+        await discord_bot.fake.dispatch("INTERACTION_CREATE", interaction)
+    await discord_bot.fake.wait_for(
+        lambda: len(discord_bot.fake.calls("POST", "/callback")) >= 1)
+    assert await discord_bot.adapter.stop(drain_seconds=10) == 0
+    answered = {call.path.split("/")[2] for call in discord_bot.fake.calls("POST", "/callback")}
+    assert answered == {str(i["id"]) for i in interactions}
+
+
+async def test_a_drain_that_times_out_counts_what_it_abandoned(discord_bot: RunningBot,
+                                                               caplog: pytest.LogCaptureFixture
+                                                               ) -> None:
+    """With a drain shorter than Discord's delay the adapter says how many it abandoned."""
+    discord_bot.fake.callback_delay = 5
+    for _ in range(3):
+        await discord_bot.fake.dispatch("INTERACTION_CREATE", curfew())
+    await discord_bot.fake.wait_for(
+        lambda: len(discord_bot.fake.calls("POST", "/callback")) >= 3)
+    with caplog.at_level(logging.ERROR, logger="adapters.discord.app"):
+        assert await discord_bot.adapter.stop(drain_seconds=0.2) == 3
+    assert "3 Discord interactions abandoned" in caplog.text
 
 
 async def test_shard_count_runs_every_shard(

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from adapters.discord import render
-from bot.answers import Answer, Citation, Claim, Outcome, SourceInfo
+from bot.answers import Answer, AttributedClaim, Citation, Notice, Outcome, SourceInfo
+from bot.core import FactBot
 
 SOURCE = SourceInfo(id="900", file="900_x.txt", title="**Bold** title @everyone",
                     speaker="A _speaker_ <@&123>", speaker_role="", publisher="p",
@@ -15,8 +16,8 @@ SOURCE = SourceInfo(id="900", file="900_x.txt", title="**Bold** title @everyone"
 
 
 def _answer(claims: int, quote_chars: int, text_chars: int = 60) -> Answer:
-    claim = Claim(text="According to A speaker, " + "x" * text_chars, says="x",
-                  citation=Citation(SOURCE, "q" * quote_chars))
+    claim = AttributedClaim(text="According to A speaker, " + "x" * text_chars, says="x",
+                  citation=Citation(SOURCE, "q" * quote_chars, SOURCE.speaker))
     return Answer(question="q", outcome=Outcome.ANSWER, score=90, fact_id="f",
                   headline="H" * 400, text="t", claims=(claim,) * claims,
                   sources_differ=claims > 1)
@@ -51,7 +52,7 @@ def test_fact_and_source_text_is_escaped() -> None:
 def test_a_long_quote_is_collapsed_until_asked_for() -> None:
     """Quotes are cut in the answer and offered in full behind the button."""
     answer = _answer(1, 600)
-    assert render.needs_full_quotes_button(answer)
+    assert answer.has_long_quotes
     collapsed = render.answer_embed(answer).fields[0].value or ""
     full = render.answer_embed(answer, full_quotes=True).fields[0].value or ""
     assert "q" * 600 in full and "q" * 600 not in collapsed
@@ -66,7 +67,10 @@ def test_choices_and_labels_fit(shorten: object, limit: int) -> None:
     assert len(shorten("word " * 100)) <= limit
 
 
-def test_an_unknown_source_is_quoted_short_and_escaped() -> None:
+def test_an_unknown_source_is_quoted_short_and_escaped(shared_core: FactBot) -> None:
     """Whatever was typed as a source id is echoed short and inert."""
-    text = render.unknown_source_text("@everyone " + "9" * 3000, "000, 001")
-    assert len(text) < 120 and "@everyone" not in text and text.endswith("000, 001.")
+    notice = shared_core.source_card("@everyone **bold** [link](http://x) " + "9" * 3000)
+    assert isinstance(notice, Notice)
+    text = render.notice_text(notice)
+    assert len(text) < 300 and "@everyone" not in text and "**bold**" not in text
+    assert "000, 001, 002, 003, 004" in text

@@ -8,7 +8,7 @@ from datetime import date
 from html.parser import HTMLParser
 
 from adapters.telegram.render import MESSAGE_LIMIT, render_answer
-from bot.answers import Answer, Citation, Claim, Outcome, SourceInfo
+from bot.answers import Answer, AttributedClaim, Citation, Outcome, SourceInfo
 
 SOURCE = SourceInfo(id="900", file="900_x.txt", title="<Title> & more", speaker="A <b>speaker",
                     speaker_role="", publisher="", date=date(2022, 1, 10), kind="statement",
@@ -16,8 +16,8 @@ SOURCE = SourceInfo(id="900", file="900_x.txt", title="<Title> & more", speaker=
 
 
 def _answer(claims: int, quote_chars: int) -> Answer:
-    claim = Claim(text="According to A <speaker>, x & y.", says="x & y",
-                  citation=Citation(SOURCE, "q<" * (quote_chars // 2)))
+    claim = AttributedClaim(text="According to A <speaker>, x & y.", says="x & y",
+                  citation=Citation(SOURCE, "q<" * (quote_chars // 2), SOURCE.speaker))
     return Answer(question="q", outcome=Outcome.ANSWER, score=90, fact_id="f", headline="H",
                   text="t", claims=tuple(replace(claim) for _ in range(claims)),
                   sources_differ=claims > 1)

@@ -13,6 +13,8 @@ from tests.fakes.telegram_api import (
     Call,
     bot_message,
     callback_update,
+    channel_chat,
+    channel_post_update,
     group_chat,
     inline_query_update,
     message_update,
@@ -124,7 +126,7 @@ async def test_digest_in_private_chat(telegram_bot: RunningBot) -> None:
     """/digest on stores the subscription through the core; status and off follow it."""
     on = (await _reply_to(telegram_bot, "/digest on 09:30 Asia/Almaty")).params["text"]
     assert "09:30" in on and "Asia/Almaty" in on
-    stored = telegram_bot.core.subscription("telegram", "4242")
+    stored = telegram_bot.core.subscriptions.get("telegram", "4242")
     assert stored is not None and stored.enabled and stored.created_by == "4242"
     assert "09:30" in (await _reply_to(telegram_bot, "/digest status")).params["text"]
     assert "turned off" in (await _reply_to(telegram_bot, "/digest off")).params["text"]
@@ -137,7 +139,7 @@ async def test_digest_in_groups_is_for_admins_only(telegram_bot: RunningBot) -> 
     chat = group_chat(-100777)
     refused = (await _reply_to(telegram_bot, "/digest on 08:00", chat)).params["text"]
     assert "only the chat's administrators" in refused
-    assert telegram_bot.core.subscription("telegram", "-100777") is None
+    assert telegram_bot.core.subscriptions.get("telegram", "-100777") is None
     telegram_bot.fake.chat_member_status = "administrator"
     accepted = (await _reply_to(telegram_bot, "/digest on 08:00", chat)).params["text"]
     assert "08:00" in accepted
@@ -241,5 +243,32 @@ async def test_digest_options_can_be_chosen(telegram_bot: RunningBot) -> None:
     reply = (await _reply_to(telegram_bot, "/digest on 18:00 UTC unanswered quiet")
              ).params["text"]
     assert "unanswered" in reply and "quiet" in reply
-    stored = telegram_bot.core.subscription("telegram", "4242")
+    stored = telegram_bot.core.subscriptions.get("telegram", "4242")
     assert stored is not None and stored.include_unanswered and stored.skip_empty
+
+
+async def test_commands_work_in_channels(telegram_bot: RunningBot) -> None:
+    """A channel post with /fact is answered, and /digest on (only admins post in channels)
+    switches the channel's digest on without asking Telegram who posted."""
+    fake = telegram_bot.fake
+    fake.push_update(channel_post_update("/fact curfew"))
+    [answer] = await fake.wait_for("sendMessage")
+    assert "11 p.m." in answer.params["text"]
+    assert str(answer.params["chat_id"]) == str(channel_chat()["id"])
+    fake.push_update(channel_post_update("/digest on 09:00 Asia/Almaty"))
+    confirmation = (await fake.wait_for("sendMessage", 2))[-1]
+    assert "09:00 (Asia/Almaty)" in confirmation.params["text"]
+    stored = telegram_bot.core.subscriptions.get("telegram", str(channel_chat()["id"]))
+    assert stored is not None and stored.enabled
+    assert not fake.calls_of("getChatMember")
+
+
+async def test_an_anonymous_group_admin_may_change_the_digest(telegram_bot: RunningBot
+                                                              ) -> None:
+    """An anonymous admin posts as the group itself (sender_chat): that is an admin."""
+    group = group_chat(-100888)
+    update = message_update("/digest on 10:00", group)
+    update["message"]["sender_chat"] = group
+    telegram_bot.fake.push_update(update)
+    reply = (await telegram_bot.fake.wait_for("sendMessage"))[-1]
+    assert "10:00 (UTC)" in reply.params["text"]

@@ -14,7 +14,7 @@ from tests.digest_support import Clock
 
 def _subscribe(bot: RunningBot, chat_id: str) -> datetime:
     now = datetime(2027, 1, 5, 4, 1, tzinfo=UTC)  # 09:01 in Almaty, 5 January
-    bot.core.subscribe(platform="telegram", chat_id=chat_id, local_time=time(9, 0),
+    bot.core.subscriptions.subscribe(platform="telegram", chat_id=chat_id, local_time=time(9, 0),
                        timezone="Asia/Almaty", created_by="editor")
     with bot.core.database.session() as session:
         for row in session.scalars(select(Subscription)):
@@ -42,5 +42,5 @@ async def test_a_blocked_bot_turns_the_digest_off(telegram_bot: RunningBot) -> N
     telegram_bot.fake.fail_next("sendMessage", 403, "Forbidden: bot was kicked from the group")
     await DigestScheduler(telegram_bot.core, {"telegram": telegram_bot.adapter},
                           clock=Clock(now)).tick()
-    view = telegram_bot.core.subscription("telegram", "-100666")
+    view = telegram_bot.core.subscriptions.get("telegram", "-100666")
     assert view is not None and not view.enabled

@@ -83,3 +83,62 @@ async def test_a_rejected_token_is_a_clear_start_up_error(fake_telegram: FakeTel
     assert process.returncode == 1, log[-2000:]
     assert "Telegram rejected TELEGRAM_BOT_TOKEN" in log and "Traceback" not in log
     assert TOKEN not in log and TOKEN.split(":")[1] not in log
+
+
+async def test_sigterm_answers_every_fetched_update_before_exiting(
+        fake_telegram: FakeTelegram, sqlite_database_url: str) -> None:
+    """SIGTERM with a backlog: updates already fetched (so acknowledged to Telegram) are all
+    answered before the process exits 0."""
+    fake_telegram.delays["sendMessage"] = 0.02
+    process = await start_factbot_run(
+        TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=sqlite_database_url,
+        TELEGRAM_API_BASE_URL=fake_telegram.base_url)
+    backlog = 150
+    try:
+        await fake_telegram.wait_for("getUpdates", within=30)
+        for _ in range(backlog):
+            fake_telegram.push_update(message_update("/fact curfew"))
+        await fake_telegram.wait_for("sendMessage", within=10)
+    finally:
+        returncode, log = await stop_with_sigterm(process, within=60)
+    assert returncode == 0, log[-2000:]
+    assert len(fake_telegram.calls_of("sendMessage")) == backlog
+
+
+async def test_a_drain_that_times_out_says_so_and_exits_non_zero(
+        fake_telegram: FakeTelegram, sqlite_database_url: str) -> None:
+    """When the backlog outlasts SHUTDOWN_DRAIN_SECONDS the process names how many updates
+    it dropped and exits non-zero, so the loss is never silent."""
+    fake_telegram.delays["sendMessage"] = 0.05
+    process = await start_factbot_run(
+        TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=sqlite_database_url,
+        TELEGRAM_API_BASE_URL=fake_telegram.base_url, SHUTDOWN_DRAIN_SECONDS="0.5")
+    try:
+        await fake_telegram.wait_for("getUpdates", within=30)
+        for _ in range(200):
+            fake_telegram.push_update(message_update("/fact curfew"))
+        await fake_telegram.wait_for("sendMessage", within=10)
+    finally:
+        returncode, log = await stop_with_sigterm(process, within=30)
+    assert returncode == 4, log[-2000:]
+    assert "updates dropped unanswered" in log
+
+
+async def test_a_token_revoked_while_running_stops_the_process(
+        fake_telegram: FakeTelegram, sqlite_database_url: str) -> None:
+    """When Telegram starts rejecting the token, `factbot run` exits non-zero by itself
+    (for a supervisor to restart) instead of staying up and deaf; the token is not logged."""
+    process = await start_factbot_run(
+        TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=sqlite_database_url,
+        TELEGRAM_API_BASE_URL=fake_telegram.base_url)
+    try:
+        await fake_telegram.wait_for("getUpdates", within=30)
+        fake_telegram.rejected_tokens.add(TOKEN)
+        fake_telegram.push_update(message_update("/fact curfew"))  # ends the long poll
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    log = stderr.decode()
+    assert process.returncode == 3, log[-2000:]
+    assert "rejected TELEGRAM_BOT_TOKEN" in log and TOKEN.split(":")[1] not in log

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.answering import Chat
 from bot.core import FactBot
-from bot.digest.scheduler import ChatUnavailable, DigestScheduler, scheduled_instant
+from bot.digest.scheduler import DigestScheduler, scheduled_instant
+from bot.frontends import ChatUnavailable
 from bot.settings import DEFAULT_SEEDS_DIR, load_settings
 from db.models import DigestDelivery, Subscription
 from tests.digest_support import Clock, RecordingSender
@@ -38,7 +40,7 @@ def digest_core(database_url: str, seeds_copy: Path) -> Iterator[FactBot]:
 
 def _subscribe(core: FactBot, at: datetime, *, chat: str = "100", local: time = time(9, 0),
                zone: str = "Asia/Almaty", **options: bool) -> None:
-    core.subscribe(platform="telegram", chat_id=chat, local_time=local, timezone=zone,
+    core.subscriptions.subscribe(platform="telegram", chat_id=chat, local_time=local, timezone=zone,
                    created_by="editor", **options)
     with core.database.session() as session:  # pretend it was created at `at`
         row = session.scalar(select(Subscription).where(Subscription.chat_id == chat))
@@ -98,7 +100,7 @@ async def test_changes_since_the_last_digest(digest_core: FactBot, seeds_copy: P
         store.sync_fact_table(session=session, now=utc(2026, 3, 2, 12),
                               table=__import__("bot.facttable").facttable.load_fact_table(
                                   seeds_copy))
-    digest_core.refresh_if_changed()
+    digest_core.answering.refresh_if_changed()
     clock.now = utc(2026, 3, 3, 4, 1)
     await scheduler.tick()
     changes = {c.fact_id: c.kind for c in sender.sent[1][1].changes}
@@ -130,9 +132,9 @@ async def test_unanswered_questions_for_editors(digest_core: FactBot) -> None:
     _subscribe(digest_core, now - timedelta(days=1), zone="UTC", local=due,
                include_unanswered=True)
     for _ in range(3):
-        digest_core.ask("who painted the mona lisa")
-    digest_core.ask("recipe for plov")
-    digest_core.ask("curfew")
+        digest_core.ask("who painted the mona lisa", chat=Chat("cli"))
+    digest_core.ask("recipe for plov", chat=Chat("cli"))
+    digest_core.ask("curfew", chat=Chat("cli"))
     sender = RecordingSender()
     await DigestScheduler(digest_core, {"telegram": sender},
                           clock=Clock(datetime.now(UTC))).tick()
@@ -208,7 +210,7 @@ async def test_a_blocked_bot_disables_the_subscription(digest_core: FactBot) -> 
     await scheduler.tick()
     clock.now += timedelta(days=1)
     await scheduler.tick()
-    view = digest_core.subscription("telegram", "100")
+    view = digest_core.subscriptions.get("telegram", "100")
     assert view is not None and not view.enabled
     with digest_core.database.session() as session:
         row = session.scalar(select(Subscription))
@@ -236,8 +238,8 @@ async def test_failed_sends_are_retried_with_backoff_then_given_up(digest_core: 
     sender.failures = [RuntimeError("down")] * 3
     clock.now = utc(2026, 3, 3, 4, 1)
     _subscribe(digest_core, utc(2026, 3, 1, 12), chat="300")
-    digest_core.unsubscribe("telegram", "100")
-    digest_core.unsubscribe("telegram", "200")
+    digest_core.subscriptions.unsubscribe("telegram", "100")
+    digest_core.subscriptions.unsubscribe("telegram", "200")
     for step in (0, 61, 121):
         clock.now += timedelta(seconds=step)
         await scheduler.tick()

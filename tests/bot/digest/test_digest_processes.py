@@ -34,8 +34,9 @@ def shared_postgres() -> Iterator[str]:
 def _prepare(url: str, subscriptions: int) -> FactBot:
     core = FactBot.open(load_settings(database_url=url))
     for number in range(subscriptions):
-        core.subscribe(platform="telegram", chat_id=str(1000 + number), local_time=time(9, 0),
-                       timezone="Asia/Almaty", created_by="editor")
+        core.subscriptions.subscribe(
+            platform="telegram", chat_id=str(1000 + number), local_time=time(9, 0),
+            timezone="Asia/Almaty", created_by="editor")
     with core.database.session() as session:
         for row in session.scalars(select(Subscription)):
             row.created_at = NOW - timedelta(hours=12)

@@ -1,0 +1,1 @@
+"""The console front end: the `factbot` command and its plain-text rendering."""

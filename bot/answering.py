@@ -1,0 +1,246 @@
+"""Answering questions from the fact table: the index in memory, the question log on disk.
+
+Synchronous by design (SQLAlchemy sessions, in-memory matcher). Async adapters reach it
+through `bot.core.FactBot`, which runs the calls that touch the database in a thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import texts
+from bot.answers import Answer, Outcome, SourceInfo, Suggestion
+from bot.compose import answer_from_fact, suggestion_for
+from bot.facttable import load_fact_table
+from bot.matching import FactIndex, Match
+from bot.normalize import Normalizer
+from bot.settings import Settings
+from bot.store import (
+    MassRetractionRefused,
+    SyncReport,
+    load_facts,
+    loaded_seeds_digest,
+    sync_fact_table,
+)
+from db.database import Database
+from db.models import QuestionLog
+from db.types import utcnow
+
+log = logging.getLogger(__name__)
+
+_SOURCE_NUMBER = re.compile(r"\d{1,6}", re.ASCII)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    """Where a question was asked: a platform's chat, never the person who asked."""
+
+    platform: str
+    id: str | None = None
+    private: bool = True  # when unsure, treat a chat as private: its questions stay in it
+
+
+def clean_question(question: str, max_chars: int) -> tuple[str, bool]:
+    """Whitespace folded, capped to `max_chars`; also says whether it was cut.
+
+    Lone surrogates (undecodable bytes smuggled in as text) become U+FFFD: they cannot
+    be stored or printed."""
+    folded = _SURROGATE.sub("\ufffd", " ".join(question.split()))
+    return folded[:max_chars], len(folded) > max_chars
+
+
+class Answering:
+    """Answers questions from the fact table; keeps the index fresh and the question log."""
+
+    def __init__(self, settings: Settings, database: Database):
+        self.settings = settings
+        self.database = database
+        self._index = FactIndex([], Normalizer())
+        self._sources: list[SourceInfo] = []
+        self._loaded_digest: str | None = None
+
+    # --- the fact table ---------------------------------------------------------------
+
+    def load_seeds(self, *, only_if_changed: bool = False, allow_mass_retraction: bool = False
+                   ) -> SyncReport:
+        """Load `seeds/`; `MassRetractionRefused` past SEEDS_MAX_RETRACTION_SHARE unless allowed."""
+        table = load_fact_table(self.settings.seeds_dir)
+        max_share = None if allow_mass_retraction else self.settings.seeds_max_retraction_share
+        with self.database.session() as session:
+            if only_if_changed and loaded_seeds_digest(session=session) == table.digest:
+                report = SyncReport()
+            else:
+                report = sync_fact_table(session=session, table=table,
+                                         max_retraction_share=max_share)
+        if report.changed:
+            log.info("fact table loaded: %s", report.summary())
+        self._build_index(table.aliases)
+        return report
+
+    def load_seeds_at_start(self) -> None:
+        """Load a changed `seeds/`, but never let a start-up retract most of the table.
+
+        Every instance loads at start, so a truncated facts.yaml in one deploy would
+        empty the table for all of them; refused, this instance serves the table already
+        in the database and an operator decides (`seeds load --allow-mass-retraction`).
+        """
+        try:
+            self.load_seeds(only_if_changed=True)
+        except MassRetractionRefused as refused:
+            self._build_index(load_fact_table(self.settings.seeds_dir).aliases)
+            log.error("%s Serving the %d facts already in the database.",
+                      refused, len(self._index.facts))
+
+    def _build_index(self, aliases: dict[str, list[str]]) -> None:
+        with self.database.session() as session:
+            sources, facts = load_facts(session=session)
+            digest = loaded_seeds_digest(session=session)
+        self._sources = sources
+        self._index = FactIndex(facts, Normalizer(aliases))
+        self._loaded_digest = digest
+
+    def refresh_if_changed(self) -> bool:
+        """Rebuild the index when another process loaded a new table; cheap to call often."""
+        with self.database.session() as session:
+            digest = loaded_seeds_digest(session=session)
+        if digest == self._loaded_digest:
+            return False
+        table = load_fact_table(self.settings.seeds_dir)
+        self._build_index(table.aliases)
+        return True
+
+    @property
+    def index(self) -> FactIndex:
+        return self._index
+
+    # --- questions ----------------------------------------------------------------------
+
+    def ask(self, question: str, *, chat: Chat, record: bool = True) -> Answer:
+        answer = self.match(question)
+        if record and answer.question:
+            self._record(answer, chat=chat)
+        return answer
+
+    def match(self, question: str) -> Answer:
+        """The answer to `question` from memory alone: nothing is read or written."""
+        text, was_cut = clean_question(question, self.settings.match_max_question_chars)
+        if not text:
+            return Answer(question="", outcome=Outcome.NONE, score=0.0)
+        matches = self._index.search(text, limit=4)
+        best = matches[0] if matches else None
+        confident = next((m for m in matches if self._confident(m)), None)
+        if confident is not None:
+            return answer_from_fact(confident.fact, question=text, score=confident.score)
+        hint = texts.DONT_KNOW_HINT
+        if was_cut:
+            limit = self.settings.match_max_question_chars
+            hint = f"{texts.QUESTION_CUT.format(limit=limit)} {hint}"
+        candidates = tuple(
+            suggestion_for(m.fact, m.score) for m in matches
+            if m.score >= self.settings.match_suggest_threshold
+        )[:3]
+        if candidates:
+            return Answer(question=text, outcome=Outcome.SUGGEST, score=best.score if best else 0,
+                          suggestions=candidates, hint=hint)
+        return Answer(question=text, outcome=Outcome.NONE, score=best.score if best else 0.0,
+                      hint=hint)
+
+    def _confident(self, match: Match) -> bool:
+        """Answer only a close match that reads like one of the fact's own questions and,
+        when a figure is asked for, has one; anything less is a suggestion at most."""
+        return (match.score >= self.settings.match_answer_threshold
+                and match.precision >= self.settings.match_min_form_precision
+                and match.gives_asked_number)
+
+    def _record(self, answer: Answer, *, chat: Chat) -> None:
+        try:
+            with self.database.session() as session:
+                session.add(QuestionLog(
+                    asked_at=utcnow(), platform=chat.platform, chat_id=chat.id,
+                    question=answer.question[:300], outcome=answer.outcome.value,
+                    fact_id=answer.fact_id, score=round(answer.score, 1),
+                ))
+        except SQLAlchemyError as error:
+            # The answer matters more than the statistics: answer anyway.
+            log.warning("could not record the question: %s", type(error).__name__)
+
+    def answer_for(self, fact_id: str) -> Answer | None:
+        """A fact's answer by id (a button, an autocomplete pick), or None if it is gone."""
+        fact = self._index.get(fact_id)
+        if fact is None:
+            return None
+        return answer_from_fact(fact, question=fact.questions[0], score=100.0)
+
+    def complete(self, text: str, limit: int) -> list[Suggestion]:
+        """Facts to offer while someone types: prefix-aware, in memory."""
+        if not text.strip():
+            return [suggestion_for(f, 0.0) for f in self._index.facts[:limit]]
+        matches = self._index.search(text[: self.settings.match_max_question_chars],
+                                     limit=limit, prefix=True)
+        floor = self.settings.match_suggest_threshold * 0.6
+        return [suggestion_for(m.fact, m.score) for m in matches if m.score >= floor]
+
+    def related(self, text: str, limit: int) -> list[Answer]:
+        """The confident answer first, then other close facts; suggestions when unsure."""
+        best = self.match(text)
+        if best.outcome is Outcome.NONE:
+            return []
+        fact_ids = [best.fact_id] if best.fact_id else []
+        fact_ids += [s.fact_id for s in best.suggestions]
+        fact_ids += [s.fact_id for s in self.complete(text, limit)]
+        unique = list(dict.fromkeys(fact_ids))[:limit]
+        return [a for a in (self.answer_for(i) for i in unique) if a]
+
+    def popular(self, limit: int, *, days: int = 30) -> list[Answer]:
+        """The most asked facts lately, topped up from the table's own order."""
+        since = utcnow() - timedelta(days=days)
+        with self.database.session() as session:
+            rows = session.execute(
+                select(QuestionLog.fact_id, func.count().label("asked"))
+                .where(QuestionLog.fact_id.is_not(None), QuestionLog.asked_at >= since)
+                .group_by(QuestionLog.fact_id)
+                .order_by(func.count().desc(), QuestionLog.fact_id)
+                .limit(limit)
+            ).all()
+        ids = [fact_id for fact_id, _ in rows if fact_id and self._index.get(fact_id)]
+        for fact in self._index.facts:
+            if len(ids) >= limit:
+                break
+            if fact.id not in ids:
+                ids.append(fact.id)
+        return [a for a in (self.answer_for(i) for i in ids[:limit]) if a]
+
+    # --- sources --------------------------------------------------------------------------
+
+    def sources(self) -> list[SourceInfo]:
+        return list(self._sources)
+
+    def source(self, wanted: str) -> SourceInfo | None:
+        """A document by id ("003", "3") or file name; None for anything else."""
+        wanted = wanted.strip().casefold()
+        number = int(wanted) if _SOURCE_NUMBER.fullmatch(wanted) else None
+        for source in self._sources:
+            if wanted in (source.id, source.file.casefold(), source.file.casefold()[:3]) or (
+                number is not None and source.id.isdigit() and number == int(source.id)
+            ):
+                return source
+        return None
+
+    def source_choices(self, typed: str, limit: int) -> list[SourceInfo]:
+        wanted = typed.strip().casefold()
+        return [s for s in self._sources
+                if wanted in s.id or wanted in s.title.casefold()
+                or wanted in s.speaker.casefold()][:limit]
+
+    def source_facts(self, source: SourceInfo) -> list[Answer]:
+        return [
+            a for a in (self.answer_for(f.id) for f in self._index.facts
+                        if any(c.source.id == source.id for c in f.claims)) if a
+        ]
