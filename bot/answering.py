@@ -16,10 +16,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import texts
 from bot.answers import Answer, Outcome, SourceInfo, Suggestion
-from bot.compose import answer_from_fact, suggestion_for
-from bot.facttable import load_fact_table
+from bot.compose import answer_from_fact, answer_from_quote, suggestion_for
+from bot.facttable import FactTable, load_fact_table
 from bot.matching import FactIndex, Match
 from bot.normalize import Normalizer
+from bot.quotecheck import QuoteChecker, quoted_passage
 from bot.settings import Settings
 from bot.store import (
     MassRetractionRefused,
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 _SOURCE_NUMBER = re.compile(r"\d{1,6}", re.ASCII)
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_QUOTE_MARKS = re.compile("[\"“”«»„]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,7 @@ class Answering:
         self._index = FactIndex([], Normalizer())
         self._sources: list[SourceInfo] = []
         self._loaded_digest: str | None = None
+        self._quotes: QuoteChecker | None = None
 
     # --- the fact table ---------------------------------------------------------------
 
@@ -81,7 +84,7 @@ class Answering:
                                          max_retraction_share=max_share)
         if report.changed:
             log.info("fact table loaded: %s", report.summary())
-        self._build_index(table.aliases)
+        self._build_index(table)
         return report
 
     def load_seeds_at_start(self) -> None:
@@ -94,16 +97,17 @@ class Answering:
         try:
             self.load_seeds(only_if_changed=True)
         except MassRetractionRefused as refused:
-            self._build_index(load_fact_table(self.settings.seeds_dir).aliases)
+            self._build_index(load_fact_table(self.settings.seeds_dir))
             log.error("%s Serving the %d facts already in the database.",
                       refused, len(self._index.facts))
 
-    def _build_index(self, aliases: dict[str, list[str]]) -> None:
+    def _build_index(self, table: FactTable) -> None:
         with self.database.session() as session:
             sources, facts = load_facts(session=session)
             digest = loaded_seeds_digest(session=session)
         self._sources = sources
-        self._index = FactIndex(facts, Normalizer(aliases))
+        self._index = FactIndex(facts, Normalizer(table.aliases))
+        self._quotes = QuoteChecker.from_fact_table(table)
         self._loaded_digest = digest
 
     def refresh_if_changed(self) -> bool:
@@ -112,8 +116,7 @@ class Answering:
             digest = loaded_seeds_digest(session=session)
         if digest == self._loaded_digest:
             return False
-        table = load_fact_table(self.settings.seeds_dir)
-        self._build_index(table.aliases)
+        self._build_index(load_fact_table(self.settings.seeds_dir))
         return True
 
     @property
@@ -133,6 +136,13 @@ class Answering:
         text, was_cut = clean_question(question, self.settings.match_max_question_chars)
         if not text:
             return Answer(question="", outcome=Outcome.NONE, score=0.0)
+        quoted = quoted_passage(text)
+        if quoted is not None:
+            checked = self.check_quote(quoted, question=text)
+            # Words pasted in quote marks get the verdict even when no document has them;
+            # "who said the ..." without quotes may still be a question for the table.
+            if checked.answered or _QUOTE_MARKS.search(text):
+                return checked
         matches = self._index.search(text, limit=4)
         best = matches[0] if matches else None
         confident = next((m for m in matches if self._confident(m)), None)
@@ -151,6 +161,20 @@ class Answering:
                           suggestions=candidates, hint=hint)
         return Answer(question=text, outcome=Outcome.NONE, score=best.score if best else 0.0,
                       hint=hint)
+
+    def check_quote(self, pasted: str, *, question: str | None = None) -> Answer:
+        """Who said these words, where and when, and whether they are verbatim."""
+        text, _ = clean_question(pasted, self.settings.match_max_question_chars)
+        if not text:
+            return Answer(question="", outcome=Outcome.NONE, score=0.0)
+        if self._quotes is None:
+            raise RuntimeError("the fact table is not loaded")
+        check = self._quotes.check(text)
+        source = self._source_by_id(check.found.source.id) if check.found else None
+        if source is not None:
+            return answer_from_quote(check, source, question=question or text, score=100.0)
+        return Answer(question=question or text, outcome=Outcome.NONE, score=0.0,
+                      quote_check=check)
 
     def _confident(self, match: Match) -> bool:
         """Answer only a close match that reads like one of the fact's own questions and,
@@ -232,6 +256,9 @@ class Answering:
             ):
                 return source
         return None
+
+    def _source_by_id(self, source_id: str) -> SourceInfo | None:
+        return next((s for s in self._sources if s.id == source_id), None)
 
     def source_choices(self, typed: str, limit: int) -> list[SourceInfo]:
         wanted = typed.strip().casefold()

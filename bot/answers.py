@@ -9,16 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import texts
+
+if TYPE_CHECKING:
+    from bot.quotecheck import QuoteCheck
 
 # Quotes longer than this are shown shortened until the reader asks for them in full.
 COLLAPSED_QUOTE_CHARS = 160
 
 
 class Outcome(StrEnum):
-    ANSWER = "answer"
+    ANSWER = "answer"  # a curated fact
+    QUOTE = "quote"  # pasted words found in a document (a quote check)
     SUGGEST = "suggest"
     NONE = "none"
 
@@ -109,10 +113,11 @@ class Answer:
     sources_differ: bool = False
     suggestions: tuple[Suggestion, ...] = ()
     hint: str | None = None  # what to try next when there is no answer
+    quote_check: QuoteCheck | None = None  # when the question pasted or asked about a quote
 
     @property
     def answered(self) -> bool:
-        return self.outcome is Outcome.ANSWER
+        return self.outcome in (Outcome.ANSWER, Outcome.QUOTE)
 
     @property
     def notice(self) -> str:
@@ -121,6 +126,8 @@ class Answer:
             return texts.SUGGEST_INTRO
         if not self.question:
             return texts.EMPTY_QUESTION
+        if self.quote_check is not None:
+            return f"{self.quote_check.verdict}\n{self.hint or texts.DONT_KNOW_HINT}"
         return f"{texts.DONT_KNOW}\n{self.hint or texts.DONT_KNOW_HINT}"
 
     @property
@@ -152,6 +159,8 @@ class Answer:
             ]
         if self.hint:
             payload["hint"] = self.hint
+        if self.quote_check is not None:
+            payload["quote_check"] = self.quote_check.to_json()
         return payload
 
 

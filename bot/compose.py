@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.answers import Answer, AttributedClaim, Citation, Outcome, Suggestion
+from bot import texts
+from bot.answers import Answer, AttributedClaim, Citation, Outcome, SourceInfo, Suggestion
+from bot.quotecheck import QuoteCheck
 from bot.store import ClaimRecord, FactRecord
 
 
@@ -41,3 +43,22 @@ def answer_from_fact(fact: FactRecord, *, question: str, score: float) -> Answer
 def suggestion_for(fact: FactRecord, score: float) -> Suggestion:
     return Suggestion(fact_id=fact.id, question=fact.questions[0], headline=fact.headline,
                       score=score)
+
+
+def answer_from_quote(check: QuoteCheck, source: SourceInfo, *, question: str,
+                      score: float) -> Answer:
+    """Who said the pasted words, where and when, with the document's exact words."""
+    assert check.found is not None
+    found = check.found
+    citation = Citation(source=source, quote=found.words, speaker=found.speaker)
+    says = texts.QUOTE_SAID.format(words=shorten_words(found.words), title=source.title)
+    sentence = (f"{found.speaker} ({source.kind}, {source.date_label}) {says} "
+                f"{check.verdict}")
+    claim = AttributedClaim(text=sentence, says=says, citation=citation)
+    return Answer(question=question, outcome=Outcome.QUOTE, score=score,
+                  headline=texts.QUOTE_HEADLINE, short=found.speaker, text=sentence,
+                  claims=(claim,), quote_check=check)
+
+
+def shorten_words(words: str, limit: int = 300) -> str:
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"

@@ -73,6 +73,11 @@ class FactBot:
         """The answer to `question` from memory alone: nothing is read or written."""
         return self.answering.match(question)
 
+    def check_quote(self, pasted: str) -> Answer:
+        """`/quote …`: find pasted words in the documents; say who said them and how the
+        pasted words differ from the document's."""
+        return self.answering.check_quote(pasted)
+
     def answer_for(self, fact_id: str) -> Answer | None:
         return self.answering.answer_for(fact_id)
 

@@ -64,3 +64,5 @@ QUOTE_TOO_SHORT = (
 QUOTE_VERBATIM = "Verbatim: these are the document's exact words."
 QUOTE_DIFFERS = "Not verbatim: {differences}."
 QUOTE_ALSO_IN = "The same words also appear in:"
+QUOTE_HEADLINE = "Quote check"
+QUOTE_SAID = "said: “{words}” (in {title})."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from bot import texts
-from bot.answers import Answer, Notice, Outcome, SourceCard, SourceInfo, format_date
+from bot.answers import Answer, Notice, SourceCard, SourceInfo, format_date
 from bot.digest.content import Digest
 from bot.quotecheck import QuoteCheck, Sighting
 
@@ -15,7 +15,7 @@ def _wrap(text: str, indent: str = "") -> str:
 
 
 def render_answer(answer: Answer) -> str:
-    if answer.outcome is Outcome.ANSWER:
+    if answer.answered:
         lines = []
         if answer.sources_differ:
             lines.append(texts.SOURCES_DIFFER)

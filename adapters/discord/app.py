@@ -358,6 +358,11 @@ class DiscordAdapter:
                                ) -> list[app_commands.Choice[str]]:
             return self.question_choices(current)
 
+        @tree.command(name="quote", description="Who said these words, and are they verbatim?")
+        @app_commands.describe(words="The quotation, as you have it")
+        async def quote(interaction: discord.Interaction[Any], words: str) -> None:
+            await self._send_answer(interaction, self.core.check_quote(question_text(words)))
+
         @tree.command(name="sources", description="The documents the answers come from.")
         async def sources(interaction: discord.Interaction[Any]) -> None:
             await self._reply(interaction, embed=render.sources_embed(self.core.sources()))

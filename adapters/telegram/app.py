@@ -55,6 +55,7 @@ INLINE_CACHE_SECONDS = 30
 COMMANDS = [
     BotCommand("fact", "Ask a question, e.g. /fact how many CSTO troops?"),
     BotCommand("ask", "Same as /fact"),
+    BotCommand("quote", "Who said these words, and are they verbatim? /quote <words>"),
     BotCommand("sources", "The documents the answers come from"),
     BotCommand("source", "One document and the facts that cite it: /source 003"),
     BotCommand("digest", "Daily digest: /digest on 09:00 Asia/Almaty, off, status"),
@@ -115,7 +116,7 @@ class TelegramAdapter:
         commands: list[tuple[list[str], Any]] = [
             (["start", "help"], self.on_help), (["fact", "ask"], self.on_fact),
             (["sources"], self.on_sources), (["source"], self.on_source),
-            (["digest"], self.on_digest),
+            (["digest"], self.on_digest), (["quote"], self.on_quote),
         ]
         for names, callback in commands:
             app.add_handler(CommandHandler(names, callback, filters=_COMMAND_UPDATES))
@@ -191,6 +192,14 @@ class TelegramAdapter:
 
     async def on_fact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self._answer(update, " ".join(context.args or []))
+
+    async def on_quote(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        answer = self.core.check_quote(" ".join(context.args or []))
+        chat = update.effective_chat
+        message = update.effective_message
+        if chat is not None:
+            await self._send_answer(chat.id, answer,
+                                    reply_to=message.message_id if message else None)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

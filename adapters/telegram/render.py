@@ -133,6 +133,7 @@ def render_help(bot_username: str) -> str:
         html(texts.ABOUT), "", html(texts.HOW_TO_ASK), "",
         "<b>Commands</b>",
         "/fact &lt;question&gt; — ask (also /ask)",
+        "/quote &lt;words&gt; — who said these words, and are they verbatim?",
         "/sources — the documents I answer from",
         "/source &lt;id&gt; — one document and the facts that cite it",
         "/digest on HH:MM [Area/City] — a daily digest in this chat; /digest off; "

@@ -169,3 +169,28 @@ def test_invalid_utf8_in_arguments_is_answered(sqlite_database_url: str) -> None
     assert result.returncode == 0, result.stderr.decode(errors="replace")
     assert b"Traceback" not in result.stderr
     assert "\ufffd" in json.loads(result.stdout)["question"]
+
+
+@pytest.mark.parametrize(("question", "speaker", "verbatim"), [
+    ('who said "the police did not use any force"', "Barlybay Sadykov", True),
+    ("“The police did not use any weapons at all” — is that right?", "Barlybay Sadykov", False),
+])
+def test_a_quoted_question_gets_a_quote_check(capsys: pytest.CaptureFixture[str],
+                                              question: str, speaker: str,
+                                              verbatim: bool) -> None:
+    """A question quoting six words or more is answered by the quote check, in the JSON too."""
+    assert main(["ask", "--json", question]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    check = payload["quote_check"]
+    assert payload["answered"] and payload["outcome"] == "quote"
+    assert check["speaker"] == speaker and check["verbatim"] is verbatim
+    assert check["source"].startswith("004") and payload["citations"][0]["speaker"] == speaker
+
+
+def test_quoted_words_no_document_has_are_not_found(capsys: pytest.CaptureFixture[str]
+                                                    ) -> None:
+    """Pasted words in no document: not answered, and the quote check says so."""
+    assert main(["ask", "--json", 'did they say "the moon is made of green cheese today"']) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["answered"] is False
+    assert payload["quote_check"]["found"] is None and payload["quote_check"]["verbatim"] is False

@@ -201,3 +201,14 @@ async def test_an_error_in_a_command_is_answered_privately(
         callback = await discord_bot.interact(fact("curfew"))
     assert is_ephemeral(callback) and "went wrong" in callback["data"]["content"]
     assert any(r.exc_info and "database on fire" in str(r.exc_info[1]) for r in caplog.records)
+
+
+async def test_quote_command_checks_the_words(discord_bot: RunningBot) -> None:
+    """/quote answers publicly with speaker, document and verdict; absent words privately."""
+    found = await discord_bot.interact(
+        slash_command("quote", [option("words", "The police did not use any force")]))
+    embed = embed_of(found)
+    assert "Barlybay Sadykov" in embed["description"] and "Verbatim" in embed["description"]
+    absent = await discord_bot.interact(
+        slash_command("quote", [option("words", "the moon is made of green cheese today")]))
+    assert is_ephemeral(absent) and "can't find these words" in absent["data"]["content"]

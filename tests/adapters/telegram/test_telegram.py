@@ -272,3 +272,13 @@ async def test_an_anonymous_group_admin_may_change_the_digest(telegram_bot: Runn
     telegram_bot.fake.push_update(update)
     reply = (await telegram_bot.fake.wait_for("sendMessage"))[-1]
     assert "10:00 (UTC)" in reply.params["text"]
+
+
+async def test_quote_names_the_speaker_and_says_how_the_words_differ(
+        telegram_bot: RunningBot) -> None:
+    """/quote finds misremembered words, names who said them and what was changed."""
+    call = await _reply_to(telegram_bot, "/quote the police did not use any weapons")
+    text = call.params["text"]
+    assert "Barlybay Sadykov" in text and "Not verbatim" in text and "force" in text
+    missing = await _reply_to(telegram_bot, "/quote the moon is made of green cheese today")
+    assert "can't find these words" in missing.params["text"]
