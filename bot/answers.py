@@ -109,6 +109,7 @@ class Answer:
     headline: str | None = None  # neutral label of the fact ("Size of the CSTO contingent")
     short: str | None = None  # terse key figure or date, shown only beside an attribution
     text: str | None = None  # the full attributed answer
+    lead: str | None = None  # the key figure, date or name with who says it, shown first
     claims: tuple[AttributedClaim, ...] = ()
     sources_differ: bool = False
     suggestions: tuple[Suggestion, ...] = ()

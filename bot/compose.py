@@ -25,19 +25,70 @@ def citation_of(claim: ClaimRecord) -> Citation:
 
 
 def answer_from_fact(fact: FactRecord, *, question: str, score: float) -> Answer:
+    """The fact's answer: the key figure, date or name first, attributed, then the claims.
+
+    A fact with many claims is answered with as many as fit a chat message (and the
+    `ask --json` contract): one claim per document first, so every side of a disagreement
+    is shown, then the rest while room remains; the count of the others is given."""
+    chosen = _chosen_claims(fact)
     claims = tuple(
         AttributedClaim(text=claim_sentence(c), says=c.says.strip().rstrip("."),
                         citation=citation_of(c))
-        for c in fact.claims
+        for c in chosen
     )
     body = " ".join(claim.text for claim in claims)
-    if fact.sources_differ:
+    lead = _lead(fact, chosen) or None
+    if lead:
+        body = f"{lead} {body}"
+    elif fact.sources_differ:
         body = f"Sources differ. {body}"
+    omitted = len(fact.claims) - len(chosen)
+    if omitted:
+        body = f"{body} {texts.MORE_CLAIMS.format(count=omitted)}"
     return Answer(
         question=question, outcome=Outcome.ANSWER, score=score, fact_id=fact.id,
         headline=fact.headline, text=body, claims=claims, sources_differ=fact.sources_differ,
-        short=fact.short,
+        short=fact.short, lead=lead,
     )
+
+
+# What an answer may take: its text before the quotes, and everything it says in all.
+ANSWER_TEXT_CHARS = 1500
+ANSWER_TOTAL_CHARS = 2600
+
+
+def _chosen_claims(fact: FactRecord) -> list[ClaimRecord]:
+    first_per_source: list[ClaimRecord] = []
+    rest: list[ClaimRecord] = []
+    seen: set[str] = set()
+    for claim in fact.claims:
+        (rest if claim.source.id in seen else first_per_source).append(claim)
+        seen.add(claim.source.id)
+    chosen: list[ClaimRecord] = []
+    text = total = 0
+    for number, claim in enumerate([*first_per_source, *rest]):
+        sentence = len(claim_sentence(claim))
+        cost = 2 * sentence + len(claim.quote) + 150  # text, claim, quote and metadata
+        must = number == 0 or (fact.sources_differ and number < len(first_per_source))
+        if not must and (text + sentence > ANSWER_TEXT_CHARS or total + cost >
+                         ANSWER_TOTAL_CHARS):
+            continue
+        chosen.append(claim)
+        text += sentence + 1
+        total += cost
+    order = {id(claim): n for n, claim in enumerate(fact.claims)}
+    return sorted(chosen, key=lambda claim: order[id(claim)])
+
+
+def _lead(fact: FactRecord, claims: list[ClaimRecord]) -> str:
+    """"2,500 personnel — according to the MFA and Berik Aryn." (never in our own voice)."""
+    if not fact.short:
+        return ""
+    names = list(dict.fromkeys(c.speaker or c.source.cited_as.split(",")[0] for c in claims))
+    who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    if fact.sources_differ:
+        return texts.LEAD_DIFFER.format(short=fact.short.rstrip("."), who=who)
+    return texts.LEAD.format(short=fact.short.rstrip("."), who=who)
 
 
 def suggestion_for(fact: FactRecord, score: float) -> Suggestion:

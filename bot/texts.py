@@ -66,3 +66,7 @@ QUOTE_DIFFERS = "Not verbatim: {differences}."
 QUOTE_ALSO_IN = "The same words also appear in:"
 QUOTE_HEADLINE = "Quote check"
 QUOTE_SAID = "said: “{words}” (in {title})."
+# The first line of an answer: the key figure, date or name, and who says so.
+LEAD = "{short} — according to {who}."
+LEAD_DIFFER = "Sources differ ({short}) — according to {who}:"
+MORE_CLAIMS = "({count} further claims on this in the documents are not shown.)"

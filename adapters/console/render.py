@@ -16,9 +16,9 @@ def _wrap(text: str, indent: str = "") -> str:
 
 def render_answer(answer: Answer) -> str:
     if answer.answered:
-        lines = []
+        lines = [_wrap(answer.lead)] if answer.lead else []
         if answer.sources_differ:
-            lines.append(texts.SOURCES_DIFFER)
+            lines.append("" if answer.lead else texts.SOURCES_DIFFER)
             lines.extend(_wrap(f"- {claim.text}", "  ") for claim in answer.claims)
         else:
             lines.append(_wrap(" ".join(claim.text for claim in answer.claims)))

@@ -47,9 +47,10 @@ def _citation_field(number: int, citation: Citation, quote_limit: int, room: int
 
 def _claims_text(answer: Answer, limit: int) -> str:
     """The attributed claims; where sources differ, every one of them as a list."""
+    lead = f"**{safe(answer.lead)}**\n" if answer.lead else ""
     if not answer.sources_differ:
-        return shorten("\n".join(safe(claim.text) for claim in answer.claims), limit)
-    heading = f"**{texts.SOURCES_DIFFER}**"
+        return shorten(lead + "\n".join(safe(claim.text) for claim in answer.claims), limit)
+    heading = lead.rstrip("\n") or f"**{texts.SOURCES_DIFFER}**"
     each = max(MIN_CLAIM_CHARS, (limit - len(heading)) // max(1, len(answer.claims)) - 1)
     lines = [shorten(f"• {safe(claim.text)}", each) for claim in answer.claims]
     return "\n".join([heading, *fit_lines(lines, limit, already=len(heading) + 1)])

@@ -43,10 +43,12 @@ def _citation_line(number: int, citation: Citation) -> str:
 
 
 def _answer_body(answer: Answer) -> str:
+    lead = f"<b>{html(answer.lead)}</b>\n" if answer.lead else ""
     if answer.sources_differ:
         claims = "\n".join(f"• {html(claim.text)}" for claim in answer.claims)
-        return f"<b>{html(texts.SOURCES_DIFFER)}</b>\n{claims}"
-    return "\n".join(html(claim.text) for claim in answer.claims)
+        heading = "" if answer.lead else f"<b>{html(texts.SOURCES_DIFFER)}</b>\n"
+        return f"{lead}{heading}{claims}"
+    return lead + "\n".join(html(claim.text) for claim in answer.claims)
 
 
 def render_answer(answer: Answer, *, expanded: bool = False) -> str:

@@ -26,7 +26,9 @@ def test_ask_prints_an_attributed_answer_with_citations(capsys: pytest.CaptureFi
                                                        ) -> None:
     assert main(["ask", "how many CSTO troops?"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("According to ")
+    # The key figure first, attributed; then each claim with its speaker.
+    assert out.startswith("about 2,500 personnel — according to the Ministry of Foreign Affairs")
+    assert "\nAccording to " in out
     assert "Citations:" in out and ".txt" in out and "“" in out
 
 
@@ -142,7 +144,7 @@ def test_digest_preview_prints_without_sending(capsys: pytest.CaptureFixture[str
     digest = json.loads(capsys.readouterr().out)
     assert digest["local_date"] == "2027-01-10"
     assert "national-mourning" in {entry["fact_id"] for entry in digest["on_this_day"]}
-    assert digest["highlight"]["answer"].startswith("According to ")
+    assert " according to " in digest["highlight"]["answer"]
 
 
 def test_invalid_utf8_on_stdin_is_answered_not_fatal(sqlite_database_url: str) -> None:

@@ -102,7 +102,7 @@ def test_conflicting_sources_are_all_shown(shared_core: FactBot) -> None:
     for fact in conflicts:
         answer = shared_core.answer_for(fact.id)
         assert answer is not None and answer.sources_differ
-        assert answer.text is not None and answer.text.startswith("Sources differ.")
+        assert answer.text is not None and answer.text.startswith("Sources differ")
         for claim in fact.claims:
             assert claim.says.rstrip(".") in answer.text
         assert len(answer.to_json()["claims"]) == len(fact.claims)

@@ -35,7 +35,8 @@ async def test_fact_in_a_guild_answers_with_an_embed(discord_bot: RunningBot) ->
     callback = await discord_bot.interact(fact("how many CSTO troops?"))
     assert callback["type"] == 4 and not is_ephemeral(callback)
     embed = embed_of(callback)
-    assert embed["description"].startswith("According to ") and "2,500" in embed["description"]
+    assert embed["description"].startswith("**about 2,500 personnel — according to ")
+    assert "\nAccording to " in embed["description"] and "2,500" in embed["description"]
     assert len(embed["fields"]) == 3
     assert all(len(f["value"]) <= 1024 and len(f["name"]) <= 256 for f in embed["fields"])
     assert callback["data"]["allowed_mentions"] == NO_MENTIONS
@@ -96,7 +97,7 @@ async def test_did_you_mean_offers_buttons_that_answer(discord_bot: RunningBot) 
     pressed = await discord_bot.interact(button_press(
         buttons[0]["custom_id"], unsure["data"]["components"], flags=64))
     assert not is_ephemeral(pressed)
-    assert embed_of(pressed)["description"].startswith("According to ")
+    assert "According to " in embed_of(pressed)["description"]
 
 
 async def test_autocomplete_offers_matching_facts(discord_bot: RunningBot) -> None:

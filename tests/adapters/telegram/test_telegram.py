@@ -55,7 +55,8 @@ async def test_fact_answers_with_attribution_and_citation(telegram_bot: RunningB
     call = await _reply_to(telegram_bot, f"{command} how many CSTO troops?")
     text = call.params["text"]
     assert call.params["parse_mode"] == "HTML"
-    assert text.startswith("According to ") and "2,500" in text
+    assert text.startswith("<b>about 2,500 personnel — according to ") and "2,500" in text
+    assert "\nAccording to " in text
     assert "<blockquote>" in text and "<i>" in text
 
 
@@ -153,7 +154,7 @@ async def test_inline_query_offers_cited_answers(telegram_bot: RunningBot) -> No
     assert 1 <= len(results) <= 10
     first = results[0]
     assert "2,500" in first["title"] and first["description"].startswith("According to")
-    assert first["input_message_content"]["message_text"].startswith("According to")
+    assert first["input_message_content"]["message_text"].startswith("<b>about 2,500 personnel")
     assert int(call.params["cache_time"]) > 0 and call.params.get("is_personal") in (None, False)
 
 
