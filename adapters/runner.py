@@ -13,6 +13,7 @@ import logging
 import signal
 import sys
 
+from adapters.health import HealthServer
 from bot.core import FactBot
 from bot.digest.scheduler import DigestScheduler
 from bot.frontends import Frontend, FrontendStartError
@@ -88,13 +89,19 @@ async def serve(settings: Settings) -> int:
     core = await asyncio.to_thread(FactBot.open, settings)
     started: list[Frontend] = []
     scheduler: DigestScheduler | None = None
+    health: HealthServer | None = None
     background: list[asyncio.Task[None]] = []
     dropped = 0
     try:
         for frontend in build_frontends(core, settings):
             await frontend.start()
             started.append(frontend)
+            core.metrics.expect_platform(frontend.name)
             log.info("%s adapter running", frontend.name)
+        if settings.health_port is not None:
+            health = HealthServer(core, started, listen=settings.health_listen,
+                                  port=settings.health_port)
+            await health.start()
         background.append(asyncio.create_task(_refresh_index_forever(core)))
         background.append(asyncio.create_task(_watch(started, stop)))
         scheduler = DigestScheduler(core, {frontend.name: frontend for frontend in started})
@@ -103,6 +110,8 @@ async def serve(settings: Settings) -> int:
         log.info("stopping: finishing accepted work (up to %.0f s)",
                  settings.shutdown_drain_seconds)
     finally:
+        if health is not None:
+            await health.stop()
         if scheduler is not None:
             await scheduler.shutdown()
         for task in background:

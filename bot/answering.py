@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from bot.answers import Answer, Outcome, SourceInfo, Suggestion
 from bot.compose import answer_from_fact, answer_from_quote, suggestion_for
 from bot.facttable import FactTable, load_fact_table
 from bot.matching import FactIndex, Match
+from bot.metrics import OperatorMetrics, question_outcome
 from bot.normalize import Normalizer
 from bot.quotecheck import QuoteChecker, quoted_passage
 from bot.settings import Settings
@@ -61,9 +63,11 @@ def clean_question(question: str, max_chars: int) -> tuple[str, bool]:
 class Answering:
     """Answers questions from the fact table; keeps the index fresh and the question log."""
 
-    def __init__(self, settings: Settings, database: Database):
+    def __init__(self, settings: Settings, database: Database,
+                 metrics: OperatorMetrics | None = None):
         self.settings = settings
         self.database = database
+        self.metrics = metrics or OperatorMetrics()
         self._index = FactIndex([], Normalizer())
         self._sources: list[SourceInfo] = []
         self._loaded_digest: str | None = None
@@ -126,9 +130,18 @@ class Answering:
     # --- questions ----------------------------------------------------------------------
 
     def ask(self, question: str, *, chat: Chat, record: bool = True) -> Answer:
-        answer = self.match(question)
-        if record and answer.question:
-            self._record(answer, chat=chat)
+        """Answer and log a question; count it by outcome and time it for operators."""
+        started = time.perf_counter()
+        try:
+            answer = self.match(question)
+            if record and answer.question:
+                self._record(answer, chat=chat)
+        except Exception:
+            self.metrics.record_question(chat.platform, "error", time.perf_counter() - started)
+            raise
+        self.metrics.record_question(
+            chat.platform, question_outcome(answer.outcome, question=answer.question),
+            time.perf_counter() - started)
         return answer
 
     def match(self, question: str) -> Answer:

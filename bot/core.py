@@ -19,6 +19,7 @@ from bot.answering import Answering, Chat
 from bot.answers import Answer, Notice, SourceCard, SourceInfo, Suggestion
 from bot.layout import shorten
 from bot.matching import FactIndex
+from bot.metrics import OperatorMetrics
 from bot.settings import Settings, get_settings
 from bot.subscriptions import (
     DigestCommandError,
@@ -40,7 +41,8 @@ class FactBot:
     def __init__(self, settings: Settings, database: Database):
         self.settings = settings
         self.database = database
-        self.answering = Answering(settings, database)
+        self.metrics = OperatorMetrics()  # this core's own registry: see bot.metrics
+        self.answering = Answering(settings, database, self.metrics)
         self.subscriptions = SubscriptionStore(database)
 
     @classmethod

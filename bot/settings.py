@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     # On SIGTERM, how long to keep answering what was already fetched before exiting.
     shutdown_drain_seconds: float = Field(default=30.0, ge=0, le=600)
     instance_id: str = Field(default="", description="Names this process in digest claims.")
+    # Operators' endpoints (/healthz, /metrics) for `factbot run`; no port: not served.
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    health_listen: str = Field(default="127.0.0.1", min_length=1)
 
     # Telegram
     telegram_bot_token: SecretStr | None = None

@@ -39,6 +39,7 @@ from bot.answers import Answer, Notice
 from bot.core import FactBot
 from bot.digest.content import Digest
 from bot.frontends import ChatUnavailable, FrontendStartError
+from bot.metrics import OperatorMetrics
 from bot.redact import protect_secrets, redact
 from bot.settings import Settings
 from bot.subscriptions import DigestRequest, DigestSubscription
@@ -195,7 +196,8 @@ class DiscordAdapter:
             self, identify_interval=identify_interval, intents=intents,
             allowed_mentions=NO_MENTIONS, guild_ready_timeout=guild_ready_timeout,
             shard_count=settings.discord_shard_count,
-            shard_ids=settings.discord_shard_ids or None)
+            shard_ids=settings.discord_shard_ids or None,
+            http_trace=rate_limit_trace(core.metrics))
         self.tree: app_commands.CommandTree[Any] = FactbotCommandTree(
             self.client,
             allowed_contexts=app_commands.AppCommandContext(
@@ -566,6 +568,7 @@ class DiscordAdapter:
     async def report_failure(self, interaction: discord.Interaction[Any], action: str,
                              error: BaseException) -> None:
         """The one error boundary: log, answer privately where still possible, keep running."""
+        self.core.metrics.record_platform_error(PLATFORM)
         log.error("error in %s (guild %s, channel %s)", action, interaction.guild_id,
                   interaction.channel_id, exc_info=error)
         try:
@@ -577,3 +580,20 @@ class DiscordAdapter:
         except discord.HTTPException as reply_error:
             log.warning("could not apologise for the error in %s: HTTP %s", action,
                         reply_error.status)
+
+
+# --- metrics ------------------------------------------------------------------------------
+
+def rate_limit_trace(metrics: OperatorMetrics) -> aiohttp.TraceConfig:
+    """Count every HTTP 429 from Discord's API, for `client.http`'s aiohttp session.
+
+    discord.py waits out most 429s itself and only logs them, so they never reach the
+    error boundary; its `http_trace` hook sees each response, retried or not."""
+    async def on_request_end(session: aiohttp.ClientSession, context: Any,
+                             params: aiohttp.TraceRequestEndParams) -> None:
+        if params.response.status == 429:
+            metrics.record_rate_limited(PLATFORM)
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(on_request_end)
+    return trace

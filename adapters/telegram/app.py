@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
+import httpx
 from telegram import (
     BotCommand,
     InlineQueryResultArticle,
@@ -44,6 +45,7 @@ from bot.answers import Answer
 from bot.core import FactBot
 from bot.digest.content import Digest
 from bot.frontends import ChatUnavailable, FrontendStartError
+from bot.metrics import OperatorMetrics
 from bot.settings import Settings
 from bot.subscriptions import DigestSubscription
 
@@ -102,8 +104,9 @@ class TelegramAdapter:
         bot = WatchedBot(
             settings.telegram_bot_token.get_secret_value(),
             base_url=settings.telegram_api_base_url,
-            request=HTTPXRequest(connection_pool_size=64),
-            get_updates_request=HTTPXRequest(),
+            request=HTTPXRequest(connection_pool_size=64,
+                                 httpx_kwargs=counting_rate_limits(core.metrics)),
+            get_updates_request=HTTPXRequest(httpx_kwargs=counting_rate_limits(core.metrics)),
             rate_limiter=AIORateLimiter(max_retries=3),
             on_rejected_token=self._token_rejected,
         )
@@ -341,6 +344,7 @@ class TelegramAdapter:
         kind, chat_id = _describe_update(update)
         log.error("error handling a %s update in chat %s", kind, chat_id,
                   exc_info=context.error)
+        self.core.metrics.record_platform_error(PLATFORM)
         if isinstance(context.error, InvalidToken):
             self._token_rejected()
             return
@@ -394,3 +398,16 @@ def _describe_update(update: object) -> tuple[str, str]:
     chat = update.effective_chat
     return kind, str(chat.id) if chat else "-"
 
+
+# --- metrics ------------------------------------------------------------------------------
+
+def counting_rate_limits(metrics: OperatorMetrics) -> dict[str, Any]:
+    """httpx options that count every HTTP 429 from the Bot API.
+
+    `AIORateLimiter` retries a `RetryAfter` itself, so only the last of several 429s would
+    reach `on_error`; an httpx response hook sees each of them."""
+    async def on_response(response: httpx.Response) -> None:
+        if response.status_code == 429:
+            metrics.record_rate_limited(PLATFORM)
+
+    return {"event_hooks": {"response": [on_response]}}
