@@ -20,7 +20,7 @@ from prometheus_client.exposition import choose_encoder
 
 from bot.answers import Outcome
 
-QuestionOutcome = Literal["answer", "suggest", "none", "empty", "error"]
+QuestionOutcome = Literal["answer", "quote", "passage", "suggest", "none", "empty", "error"]
 DigestOutcome = Literal["sent", "failed", "skipped"]
 
 QUESTION_OUTCOMES: Final[tuple[str, ...]] = get_args(QuestionOutcome)
@@ -33,7 +33,8 @@ _LATENCY_BUCKETS: Final = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0
 
 
 _ANSWER_OUTCOMES: Final[dict[Outcome, QuestionOutcome]] = {
-    Outcome.ANSWER: "answer", Outcome.SUGGEST: "suggest", Outcome.NONE: "none"}
+    Outcome.ANSWER: "answer", Outcome.QUOTE: "quote", Outcome.SUGGEST: "suggest",
+    Outcome.NONE: "none"}
 
 
 def question_outcome(outcome: Outcome, *, question: str) -> QuestionOutcome:

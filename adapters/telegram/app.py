@@ -170,7 +170,10 @@ class TelegramAdapter:
         delivered), then disconnect. Returns how many updates the drain had to drop."""
         app = self.application
         if app.updater and app.updater.running:
-            await app.updater.stop()
+            try:
+                await app.updater.stop()
+            except TelegramError as error:  # e.g. the polling loop ended on a revoked token
+                log.warning("telegram polling ended with %s", type(error).__name__)
         dropped = 0
         if app.running:
             backlog = app.update_queue.qsize()
