@@ -27,5 +27,6 @@ class Frontend(Protocol):
 
     async def stop(self) -> None: ...
 
-    async def send_digest(self, subscription: SubscriptionView, digest: Digest) -> None:
-        """Post a digest; raise `bot.digest.scheduler.ChatUnavailable` if the chat is gone."""
+    async def send_digest(self, subscription: SubscriptionView, digest: Digest) -> Digest:
+        """Post a digest and return what the message held (the digest as the renderer cut
+        it to fit); raise `bot.digest.scheduler.ChatUnavailable` if the chat is gone."""

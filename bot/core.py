@@ -23,6 +23,7 @@ from bot.compose import fact_answer, suggestion
 from bot.facttable import load_fact_table
 from bot.matching import FactIndex, Match
 from bot.normalize import Normalizer
+from bot.question_log import record_question
 from bot.settings import Settings, get_settings
 from bot.store import SyncReport, load_facts, loaded_seeds_digest, sync_fact_table
 from db.database import Database
@@ -185,10 +186,17 @@ class FactBot:
     # --- questions ----------------------------------------------------------------------
 
     def ask(self, question: str, *, platform: str = "cli", chat_id: str | None = None,
-            record: bool = True) -> Answer:
+            private: bool = True, record: bool = True) -> Answer:
+        """Answer `question` and log it: its wording and outcome, never who asked.
+
+        `private` says the question was asked where only the asker and the bot read it
+        (a private chat, a direct message). Digests that list unanswered questions show a
+        private one in no chat but `chat_id` itself. Pass False only for group chats,
+        channels and server channels; when unsure, leave it True.
+        """
         answer = self.match(question)
         if record and answer.question:
-            self._record(answer, platform=platform, chat_id=chat_id)
+            self._record(answer, platform=platform, chat_id=chat_id, private=private)
         return answer
 
     def match(self, question: str) -> Answer:
@@ -223,14 +231,13 @@ class FactBot:
                 and match.precision >= self.settings.match_min_form_precision
                 and match.gives_asked_number)
 
-    def _record(self, answer: Answer, *, platform: str, chat_id: str | None) -> None:
+    def _record(self, answer: Answer, *, platform: str, chat_id: str | None,
+                private: bool) -> None:
         try:
             with self.database.session() as session:
-                session.add(QuestionLog(
-                    asked_at=utcnow(), platform=platform, chat_id=chat_id,
-                    question=answer.question[:300], outcome=answer.outcome.value,
-                    fact_id=answer.fact_id, score=round(answer.score, 1),
-                ))
+                record_question(session=session, settings=self.settings, answer=answer,
+                                platform=platform, chat_id=chat_id, private=private,
+                                asked_at=utcnow())
         except SQLAlchemyError as error:
             # The answer matters more than the statistics: answer anyway.
             log.warning("could not record the question: %s", type(error).__name__)

@@ -29,3 +29,14 @@ DIGEST_USAGE = (
     "(time zone defaults to UTC; \"unanswered\" adds the questions I could not answer, for "
     "editors; \"quiet\" sends nothing on days without news); /digest off; /digest status."
 )
+
+# The daily digest: headings and list endings every front end shows (adapters add emphasis).
+DIGEST_TITLE = "Daily digest — {local_date:%d %b %Y}"
+DIGEST_CHANGES = "Changes to the fact table"
+DIGEST_ON_THIS_DAY = "On this day"
+DIGEST_ANNIVERSARY = "{event_date:%d %b %Y} ({years_ago} years ago)"
+DIGEST_HIGHLIGHT = "Fact of the day: {headline}"
+DIGEST_UNANSWERED = "Asked but not answered in the last day"
+DIGEST_NOTHING_NEW = "Nothing new today."
+# Ends a list cut to fit a message: how many items the digest had but could not show.
+DIGEST_MORE = "… and {count} more"

@@ -30,10 +30,11 @@ class RecordingSender:
     sent: list[tuple[SubscriptionView, Digest]] = field(default_factory=list)
     failures: list[Exception] = field(default_factory=list)
 
-    async def send_digest(self, subscription: SubscriptionView, digest: Digest) -> None:
+    async def send_digest(self, subscription: SubscriptionView, digest: Digest) -> Digest:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append((subscription, digest))
+        return digest
 
 
 class FileSender:
@@ -44,7 +45,7 @@ class FileSender:
         self.path = path
         self.crash_on_send = crash_on_send
 
-    async def send_digest(self, subscription: SubscriptionView, digest: Digest) -> None:
+    async def send_digest(self, subscription: SubscriptionView, digest: Digest) -> Digest:
         if self.crash_on_send:
             os._exit(3)  # dies between claim and send, as a killed process would
         line = f"{subscription.chat_id} {digest.local_date.isoformat()} {os.getpid()}\n"
@@ -53,6 +54,7 @@ class FileSender:
             os.write(descriptor, line.encode())
         finally:
             os.close(descriptor)
+        return digest
 
 
 async def _work(args: argparse.Namespace) -> None:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core import FactBot, canonical_timezone
+from bot import texts
+from bot.core import DigestCommandError, FactBot, canonical_timezone
 from bot.digest.content import Digest
+from bot.question_log import QuestionScope, question_scope
 from bot.settings import get_settings
 from db.types import utcnow
+
+EXIT_USAGE = 2  # as every factbot command: the command line itself was wrong
 
 
 def add_digest_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,6 +25,10 @@ def add_digest_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     preview.add_argument("--date", type=date.fromisoformat, help="local date, YYYY-MM-DD "
                          "(default: today)")
     preview.add_argument("--timezone", default="UTC", help="IANA zone (default: UTC)")
+    preview.add_argument("--chat", metavar="PLATFORM:ID",
+                         help="list the unanswered questions this chat's digest would show, "
+                              "e.g. telegram:-100123 (default: those of every group chat, "
+                              "as an editors' chat sees them; private chats' never)")
     preview.add_argument("--json", action="store_true", help="print the digest as JSON")
     preview.set_defaults(handler=cmd_digest_preview)
 
@@ -27,15 +36,28 @@ def add_digest_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
 def cmd_digest_preview(args: argparse.Namespace) -> int:
     from bot.digest.scheduler import build_digest
 
-    zone = canonical_timezone(args.timezone)
+    try:
+        zone = canonical_timezone(args.timezone)
+    except DigestCommandError as error:
+        print(f"factbot: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    platform, _, chat_id = (args.chat or "").partition(":")
+    if args.chat and not (platform and chat_id):
+        print(f"factbot: --chat {args.chat!r}: use PLATFORM:ID, e.g. telegram:-100123",
+              file=sys.stderr)
+        return EXIT_USAGE
     local_date = args.date or utcnow().astimezone(ZoneInfo(zone)).date()
-    bot = FactBot.open(get_settings())
+    settings = get_settings()
+    bot = FactBot.open(settings)
     try:
         until = utcnow()
         with bot.database.session() as session:
+            scope = (question_scope(session=session, settings=settings, platform=platform,
+                                    chat_id=chat_id) if args.chat
+                     else QuestionScope(chat_key=None, every_group=True))
             digest, _ = build_digest(bot, session=session, local_date=local_date, timezone=zone,
                                      since=until - timedelta(days=1), until=until,
-                                     already_shown=[], include_unanswered=True)
+                                     already_shown=[], unanswered_for=scope)
             session.rollback()
     finally:
         bot.close()
@@ -45,27 +67,28 @@ def cmd_digest_preview(args: argparse.Namespace) -> int:
 
 
 def render_plain(digest: Digest) -> str:
-    lines = [f"Daily digest for {digest.local_date:%A %d %B %Y} ({digest.timezone})", ""]
+    """The whole digest as text for a terminal: no length limit, so nothing is cut."""
+    lines = [f"{texts.DIGEST_TITLE.format(local_date=digest.local_date)} ({digest.timezone})",
+             ""]
     if digest.changes:
-        lines.append("Changes to the fact table:")
+        lines.append(f"{texts.DIGEST_CHANGES}:")
         for change in digest.changes:
             lines.append(f"  [{change.kind}] {change.headline}")
             if change.answer and change.answer.text:
                 lines.append(f"      {change.answer.text}")
     if digest.on_this_day:
-        lines.append("On this day:")
+        lines.append(f"{texts.DIGEST_ON_THIS_DAY}:")
         for entry in digest.on_this_day:
-            lines.append(f"  {entry.event_date:%d %b %Y} ({entry.years_ago} years ago): "
-                         f"{entry.answer.headline}")
+            when = texts.DIGEST_ANNIVERSARY.format(event_date=entry.event_date,
+                                                   years_ago=entry.years_ago)
+            lines.append(f"  {when}: {entry.answer.headline}")
             lines.append(f"      {entry.answer.text}")
     if digest.highlight:
-        lines += ["Fact of the day:", f"  {digest.highlight.headline}",
+        lines += [texts.DIGEST_HIGHLIGHT.format(headline=digest.highlight.headline or ""),
                   f"      {digest.highlight.text}"]
     if digest.unanswered:
-        lines.append("Asked but not answered in the last day:")
+        lines.append(f"{texts.DIGEST_UNANSWERED}:")
         lines += [f"  {u.times}× {u.question}" for u in digest.unanswered]
     if digest.is_empty:
-        lines.append("Nothing new today.")
+        lines.append(texts.DIGEST_NOTHING_NEW)
     return "\n".join(lines)
-
-
