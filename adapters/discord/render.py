@@ -7,14 +7,12 @@ All fact and user text is markdown-escaped; mentions are disabled on every send 
 
 from __future__ import annotations
 
-from functools import partial
-
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
 from bot import texts
 from bot.answers import Answer, Citation, Outcome, SourceInfo
-from bot.digest.content import Digest, DigestList, fit_digest
+from bot.digest.content import Detail, Digest, DigestList, fit_digest
 from bot.layout import fit_lines, shorten
 
 TITLE_LIMIT = 256
@@ -139,9 +137,9 @@ def unknown_source_text(wanted: str, known: str) -> str:
     return f"I have no document {safe(shorten(wanted.strip(), 40))}. Try one of {known}."
 
 
-# How much of each anniversary's answer the digest quotes, tried in turn until all fit in
-# the field; 0 leaves the headline alone. Only when even headlines do not fit are lists cut.
-DIGEST_DETAIL = (300, 120, 0)
+# How much of each anniversary's answer the digest quotes, longest first: a field too
+# long takes the next level; 0 leaves the headline alone.
+DIGEST_DETAIL = {DigestList.ON_THIS_DAY: (300, 120, 0)}
 DIGEST_HEADLINE_CHARS = 200
 DIGEST_QUESTION_CHARS = 120
 
@@ -154,8 +152,7 @@ def digest_embed(digest: Digest) -> tuple[discord.Embed, Digest]:
     too long for its field loses its last items, ending in "… and N more". The digest
     returned is the one the embed shows, so the scheduler records only what was delivered.
     """
-    detail = next((d for d in DIGEST_DETAIL if not _digest_overflow(digest, detail=d)), 0)
-    fitted = fit_digest(digest, partial(_digest_overflow, detail=detail))
+    fitted, detail = fit_digest(digest, _digest_overflow, DIGEST_DETAIL)
     embed = discord.Embed(title=shorten(safe(fitted.title), TITLE_LIMIT), colour=COLOUR)
     for _, name, value in _digest_fields(fitted, detail):
         embed.add_field(name=name, value=value, inline=False)
@@ -164,7 +161,7 @@ def digest_embed(digest: Digest) -> tuple[discord.Embed, Digest]:
     return embed, fitted
 
 
-def _digest_overflow(digest: Digest, *, detail: int) -> list[DigestList]:
+def _digest_overflow(digest: Digest, detail: Detail) -> list[DigestList]:
     """Nothing if every field and the embed fit; else the lists to cut, longest first."""
     fields = _digest_fields(digest, detail)
     lists = sorted(((len(value), which) for which, _, value in fields if which is not None),
@@ -174,13 +171,19 @@ def _digest_overflow(digest: Digest, *, detail: int) -> list[DigestList]:
     return [which for size, which in lists if size > FIELD_VALUE_LIMIT or total > EMBED_LIMIT]
 
 
-def _digest_fields(digest: Digest, detail: int) -> list[tuple[DigestList | None, str, str]]:
+def _digest_fields(digest: Digest, detail: Detail
+                   ) -> list[tuple[DigestList | None, str, str]]:
     """(list shown or None, field name, field value) per section, in order; list values are
     not yet checked against the field limit."""
     def listed(which: DigestList, heading: str, lines: list[str]
                ) -> tuple[DigestList, str, str]:
         more = digest.more_text(which)
         return which, heading, "\n".join([*lines, *([more] if more else [])])
+
+    def anniversary(answer: Answer) -> str:
+        chars = detail.get(DigestList.ON_THIS_DAY, 0)
+        return (shorten(safe(answer.text or ""), chars) if chars
+                else shorten(safe(answer.headline or ""), DIGEST_HEADLINE_CHARS))
 
     fields: list[tuple[DigestList | None, str, str]] = []
     if digest.changes or digest.more_changes:
@@ -189,11 +192,7 @@ def _digest_fields(digest: Digest, detail: int) -> list[tuple[DigestList | None,
             for change in digest.changes]))
     if digest.on_this_day or digest.more_on_this_day:
         fields.append(listed(DigestList.ON_THIS_DAY, texts.DIGEST_ON_THIS_DAY, [
-            f"• **{entry.when}**: " + (
-                shorten(safe(entry.answer.text or ""), detail) if detail
-                else shorten(safe(entry.answer.headline or ""),
-                             DIGEST_HEADLINE_CHARS))
-            for entry in digest.on_this_day]))
+            f"• **{entry.when}**: {anniversary(entry.answer)}" for entry in digest.on_this_day]))
     if digest.highlight:
         fields.append((None, shorten(texts.DIGEST_HIGHLIGHT.format(
             headline=safe(digest.highlight.headline or "")), FIELD_NAME_LIMIT),

@@ -8,14 +8,13 @@ ellipsis (never a tag cut in half) and long lists end with "… and N more".
 from __future__ import annotations
 
 import re
-from functools import partial
 from html import escape, unescape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
 from bot.answers import Answer, Citation, Outcome, SourceInfo
-from bot.digest.content import Digest, DigestList, fit_digest
+from bot.digest.content import Detail, Digest, DigestList, fit_digest
 from bot.layout import fit_lines, shorten
 
 MESSAGE_LIMIT = 4096
@@ -147,9 +146,9 @@ def attribution_line(answer: Answer) -> str:
     return shorten(prefix + "; ".join(speakers), 200)
 
 
-# How much of each answer a digest's list items quote, tried in turn until all items fit;
-# 0 leaves the headline alone. Only when even headlines do not fit are lists cut.
-DIGEST_DETAIL = (400, 160, 0)
+# How much of each answer a digest's list items quote, longest first: a list too long
+# for the message takes the next level; 0 leaves the headline alone.
+DIGEST_DETAIL = {DigestList.CHANGES: (400, 160, 0), DigestList.ON_THIS_DAY: (400, 160, 0)}
 DIGEST_HEADLINE_CHARS = 200
 DIGEST_HIGHLIGHT_CHARS = 600
 DIGEST_QUESTION_CHARS = 120
@@ -158,18 +157,17 @@ DIGEST_QUESTION_CHARS = 120
 def render_digest(digest: Digest) -> tuple[str, Digest]:
     """The daily digest as one message of at most 4,096 characters, and the digest it holds.
 
-    Every section appears. When the lists do not fit, their items first lose the answer's
-    wording down to the headline; then the longest list loses its last item, again and
+    Every section appears. When the lists do not fit, the longest first loses the answers'
+    wording down to their headlines; then the longest loses its last item, again and
     again, ending in "… and N more". The digest returned is the one the message shows,
     so the scheduler records only what was delivered.
     """
-    detail = next((d for d in DIGEST_DETAIL if not _digest_overflow(digest, detail=d)), 0)
-    fitted = fit_digest(digest, partial(_digest_overflow, detail=detail))
+    fitted, detail = fit_digest(digest, _digest_overflow, DIGEST_DETAIL)
     return "\n\n".join(_digest_sections(fitted, detail).values()), fitted
 
 
-def _digest_overflow(digest: Digest, *, detail: int) -> list[DigestList]:
-    """Nothing if the digest fits one message at `detail`; else its lists, longest first."""
+def _digest_overflow(digest: Digest, detail: Detail) -> list[DigestList]:
+    """Nothing if the digest fits one message; else its lists, longest first."""
     sections = _digest_sections(digest, detail)
     if _units("\n\n".join(sections.values())) <= MESSAGE_LIMIT:
         return []
@@ -191,35 +189,35 @@ def _escaped(text: str, limit: int) -> str:
     return escaped
 
 
-def _digest_sections(digest: Digest, detail: int) -> dict[str | DigestList, str]:
+def _digest_sections(digest: Digest, detail: Detail) -> dict[str | DigestList, str]:
     """The message's sections in order, each list's keyed by which list it shows."""
     def listed(which: DigestList, heading: str, lines: list[str]) -> str:
         more = digest.more_text(which)
         return "\n".join([f"<b>{html(heading)}</b>", *lines, *([html(more)] if more else [])])
 
-    def headline(answer: Answer) -> str:
-        return _escaped(answer.headline or "", DIGEST_HEADLINE_CHARS)
+    def wording(answer: Answer | None, which: DigestList) -> str:
+        chars = detail.get(which, 0)
+        return _escaped(answer.text or "", chars) if answer and chars else ""
 
-    def wording(answer: Answer | None) -> str:
-        return _escaped(answer.text or "", detail) if answer and detail else ""
+    def headline(text: str) -> str:
+        return _escaped(text, DIGEST_HEADLINE_CHARS)
 
     sections: dict[str | DigestList, str] = {"title": f"<b>{html(digest.title)}</b>"}
     if digest.changes or digest.more_changes:
         sections[DigestList.CHANGES] = listed(DigestList.CHANGES, texts.DIGEST_CHANGES, [
-            f"• <i>{html(change.kind)}</i>: {_escaped(change.headline, DIGEST_HEADLINE_CHARS)}"
-            + (f"\n  {text}" if (text := wording(change.answer)) else "")
+            f"• <i>{html(change.kind)}</i>: {headline(change.headline)}"
+            + (f"\n  {text}" if (text := wording(change.answer, DigestList.CHANGES)) else "")
             for change in digest.changes])
     if digest.on_this_day or digest.more_on_this_day:
         sections[DigestList.ON_THIS_DAY] = listed(
-            DigestList.ON_THIS_DAY, texts.DIGEST_ON_THIS_DAY,
-            [f"• {html(entry.when)}: "
-             f"{wording(entry.answer) or headline(entry.answer)}"
-             for entry in digest.on_this_day])
+            DigestList.ON_THIS_DAY, texts.DIGEST_ON_THIS_DAY, [
+                f"• {html(entry.when)}: " + (wording(entry.answer, DigestList.ON_THIS_DAY)
+                                             or headline(entry.answer.headline or ""))
+                for entry in digest.on_this_day])
     if digest.highlight:
         title = texts.DIGEST_HIGHLIGHT.format(headline=digest.highlight.headline or "")
-        sections["highlight"] = (
-            f"<b>{_escaped(title, DIGEST_HEADLINE_CHARS)}</b>\n"
-            f"{_escaped(digest.highlight.text or '', DIGEST_HIGHLIGHT_CHARS)}")
+        wording_of_the_day = _escaped(digest.highlight.text or "", DIGEST_HIGHLIGHT_CHARS)
+        sections["highlight"] = f"<b>{headline(title)}</b>\n{wording_of_the_day}"
     if digest.unanswered or digest.more_unanswered:
         sections[DigestList.UNANSWERED] = listed(
             DigestList.UNANSWERED, texts.DIGEST_UNANSWERED,

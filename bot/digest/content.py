@@ -12,7 +12,7 @@ counts what it leaves out, and the cut digest is what the scheduler records as d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -131,21 +131,35 @@ class Digest:
         }
 
 
-def fit_digest(digest: Digest, too_long: Callable[[Digest], Sequence[DigestList]]) -> Digest:
-    """`digest` with items cut from the ends of its lists until its rendering fits.
+# How many characters of each answer a list quotes, per list; 0: the headline alone.
+Detail = dict[DigestList, int]
 
-    `too_long` renders a candidate and names the lists to shorten, most urgent first (none
-    when it fits); each round cuts the last item of the first named list that has one. A
-    renderer that always shows each heading, and "… and N more" for what was cut, keeps
-    every section of the digest in the message, and returns this digest as delivered.
+
+def fit_digest(digest: Digest,
+               overflow: Callable[[Digest, Detail], Sequence[DigestList]],
+               levels: Mapping[DigestList, Sequence[int]]) -> tuple[Digest, Detail]:
+    """`digest` shortened until its rendering fits, and the wording each list keeps.
+
+    `overflow(candidate, detail)` renders a candidate and names the lists to shorten, most
+    urgent first (none when it fits). Each round, the first named list with a shorter
+    level of wording left (`levels`, longest first) takes it; only when none has, the
+    first named list with items loses its last one. A renderer that always shows each
+    heading, and "… and N more" for what was cut, keeps every section of the digest in
+    the message; the digest returned is what the message holds.
     """
-    while wanted := too_long(digest):
-        which = next((w for w in wanted if digest.items(w)), None)
-        if which is None:
+    detail: Detail = {which: steps[0] for which, steps in levels.items() if steps}
+    while wanted := overflow(digest, detail):
+        shorter = next((w for w in wanted if detail.get(w, 0) > min(levels.get(w, [0]))),
+                       None)
+        if shorter is not None:
+            detail[shorter] = max(n for n in levels[shorter] if n < detail[shorter])
+            continue
+        cut = next((w for w in wanted if digest.items(w)), None)
+        if cut is None:
             raise ValueError("the digest does not fit even with its lists emptied: the "
                              "renderer must bound its headings and highlight")
-        digest = digest.without_last(which)
-    return digest
+        digest = digest.without_last(cut)
+    return digest, detail
 
 
 def fact_updates(*, session: Session, index: FactIndex, since: datetime, until: datetime,
