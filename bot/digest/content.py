@@ -112,11 +112,12 @@ class Digest:
                 DigestList.ON_THIS_DAY: self.more_on_this_day,
                 DigestList.UNANSWERED: self.more_unanswered}[which]
 
-    def without_last(self, which: DigestList) -> Digest:
-        """This digest with the last item of one list left out, and counted as such."""
-        kept = tuple(self.items(which)[:-1])
-        return replace(self, **{which.value: kept,  # type: ignore[arg-type]
-                                f"more_{which.value}": self.left_out(which) + 1})
+    def without_last(self, which: DigestList, count: int = 1) -> Digest:
+        """This digest with the last `count` items of one list left out, and counted."""
+        items = self.items(which)
+        count = min(count, len(items))
+        return replace(self, **{which.value: tuple(items[:len(items) - count]),  # type: ignore[arg-type]
+                                f"more_{which.value}": self.left_out(which) + count})
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -143,9 +144,11 @@ def fit_digest(digest: Digest,
     `overflow(candidate, detail)` renders a candidate and names the lists to shorten, most
     urgent first (none when it fits). Each round, the first named list with a shorter
     level of wording left (`levels`, longest first) takes it; only when none has, the
-    first named list with items loses its last one. A renderer that always shows each
-    heading, and "… and N more" for what was cut, keeps every section of the digest in
-    the message; the digest returned is what the message holds.
+    first named list with items loses its last ones: as few as make the rendering fit or
+    another list the one to shorten (found by bisection, since fewer items never render
+    longer). A renderer that always shows each heading, and "… and N more" for what was
+    cut, keeps every section of the digest in the message; the digest returned is what
+    the message holds.
     """
     detail: Detail = {which: steps[0] for which, steps in levels.items() if steps}
     while wanted := overflow(digest, detail):
@@ -158,7 +161,15 @@ def fit_digest(digest: Digest,
         if cut is None:
             raise ValueError("the digest does not fit even with its lists emptied: the "
                              "renderer must bound its headings and highlight")
-        digest = digest.without_last(cut)
+        fewest, most = 1, len(digest.items(cut))
+        while fewest < most:
+            middle = (fewest + most) // 2
+            still = overflow(digest.without_last(cut, middle), detail)
+            if still and still[0] == cut:
+                fewest = middle + 1
+            else:
+                most = middle
+        digest = digest.without_last(cut, fewest)
     return digest, detail
 
 
