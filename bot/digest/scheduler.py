@@ -11,9 +11,10 @@ committed sends. An instance claims at most `CLAIM_BATCH` digests and sends them
 claims more, so a crash strands few and other instances take the rest meanwhile.
 
 A claim carries a lease (`next_attempt_at`, DIGEST_LEASE_SECONDS ahead). The claimer
-renews it while it works through its batch and, immediately before each send, checks
-with a compare-and-set (status, claimer, attempt number, lease not run out) that the
-claim is still its own, extending the lease for the send. When a lease runs out — the
+renews it while it works through its batch and, immediately before each send (in the
+transaction that builds the digest), checks with a compare-and-set (status, claimer,
+attempt number, lease not run out) that the claim is still its own, extending the lease
+for the send. When a lease runs out — the
 claimer crashed or froze, or a send failed and is due for a retry — any instance may take
 the row over with a compare-and-set update, so exactly one does; the claimer that lost it
 neither sends nor records anything. Attempts are bounded, then the row is marked failed.
@@ -349,16 +350,15 @@ class DigestScheduler:
                     DigestDelivery.claimed_by == self.instance_id,
                     DigestDelivery.attempts == claim.attempt)
 
-    def _confirm(self, claim: DeliveryClaim) -> bool:
-        """Compare-and-set just before a send: still ours with a live lease? Then the lease
-        is extended for the send; otherwise the claim was lost and nothing may be sent."""
+    def _confirm(self, session: Session, claim: DeliveryClaim) -> bool:
+        """Compare-and-set before a send: still ours with a live lease? Then the lease is
+        extended for the send; otherwise the claim was lost and nothing may be sent."""
         now = self.clock()
-        with self.core.database.session() as session:
-            result = session.execute(
-                update(DigestDelivery)
-                .where(self._ours(claim), DigestDelivery.next_attempt_at > now)
-                .values(next_attempt_at=now + self._lease))
-            return _rowcount(result) == 1
+        result = session.execute(
+            update(DigestDelivery)
+            .where(self._ours(claim), DigestDelivery.next_attempt_at > now)
+            .values(next_attempt_at=now + self._lease))
+        return _rowcount(result) == 1
 
     def _renew(self, claims: list[DeliveryClaim]) -> None:
         now = self.clock()
@@ -407,18 +407,19 @@ class DigestScheduler:
                        report: TickReport) -> None:
         sender = self.senders[claim.subscription.platform]
         until = self.clock()
-        digest, highlighted = await asyncio.to_thread(self._build, claim, until)
-        if digest.is_empty and claim.subscription.skip_empty:
-            await batch.settle(claim, partial(self._finish, claim, SKIPPED, until,
-                                              "nothing to say", None, None))
-            report.skipped += 1
-            return
-        if not await asyncio.to_thread(self._confirm, claim):
+        built = await asyncio.to_thread(self._build_if_still_ours, claim, until)
+        if built is None:
             log.warning("digest %s for %s %s not sent: its claim was taken over",
                         claim.local_date, claim.subscription.platform,
                         claim.subscription.chat_id)
             await batch.settle(claim, None)
             report.lost += 1
+            return
+        digest, highlighted = built
+        if digest.is_empty and claim.subscription.skip_empty:
+            await batch.settle(claim, partial(self._finish, claim, SKIPPED, until,
+                                              "nothing to say", None, None))
+            report.skipped += 1
             return
         try:
             # A send still pending after a whole lease is abandoned and retried like a
@@ -442,8 +443,13 @@ class DigestScheduler:
                                           shown))
         report.sent += 1
 
-    def _build(self, claim: DeliveryClaim, until: datetime) -> tuple[Digest, list[str]]:
+    def _build_if_still_ours(self, claim: DeliveryClaim, until: datetime
+                             ) -> tuple[Digest, list[str]] | None:
+        """The digest and its highlight rotation, built right before the send in the
+        transaction that confirms the claim (`_confirm`); None if the claim was lost."""
         with self.core.database.session() as session:
+            if not self._confirm(session, claim):
+                return None
             subscription = session.get(Subscription, claim.subscription_id)
             assert subscription is not None
             since = self._last_sent_at(session, claim.subscription_id) or subscription.created_at
