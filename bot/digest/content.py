@@ -116,8 +116,9 @@ class Digest:
         """This digest with the last `count` items of one list left out, and counted."""
         items = self.items(which)
         count = min(count, len(items))
-        return replace(self, **{which.value: tuple(items[:len(items) - count]),  # type: ignore[arg-type]
-                                f"more_{which.value}": self.left_out(which) + count})
+        changed = {which.value: tuple(items[:len(items) - count]),
+                   f"more_{which.value}": self.left_out(which) + count}
+        return replace(self, **changed)  # type: ignore[arg-type]
 
     def to_json(self) -> dict[str, Any]:
         return {
