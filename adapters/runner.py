@@ -36,8 +36,9 @@ def configured_secrets(settings: Settings) -> list[str]:
     A Telegram token is "<bot id>:<key>"; the bot id is public, the key is not, and a
     library may log the key on its own, so the key is listed as well as the whole token.
     """
-    values = [s.get_secret_value() for s in (settings.telegram_bot_token,
-              settings.discord_bot_token, settings.telegram_webhook_secret) if s is not None]
+    values = [s.get_secret_value() for s in (
+        settings.telegram_bot_token, settings.discord_bot_token,
+        settings.telegram_webhook_secret, settings.question_log_key) if s is not None]
     if settings.telegram_bot_token is not None:
         _, _, key = settings.telegram_bot_token.get_secret_value().partition(":")
         if len(key) >= MIN_SECRET_LENGTH:  # a real key is 35 characters

@@ -34,8 +34,9 @@ NOW = datetime(2026, 3, 2, 4, 1, tzinfo=UTC)
 class NullSender:
     name = "telegram"
 
-    async def send_digest(self, subscription: DigestSubscription, digest: Digest) -> None:
+    async def send_digest(self, subscription: DigestSubscription, digest: Digest) -> Digest:
         digest.to_json()
+        return digest
 
 
 def _instance(url: str, name: str) -> None:

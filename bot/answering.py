@@ -22,6 +22,7 @@ from bot.facttable import FactTable, load_fact_table
 from bot.matching import FactIndex, Match
 from bot.metrics import OperatorMetrics, question_outcome
 from bot.normalize import Normalizer
+from bot.question_log import record_question
 from bot.quotecheck import QuoteChecker, quoted_passage
 from bot.settings import Settings
 from bot.store import (
@@ -197,13 +198,13 @@ class Answering:
                 and match.gives_asked_number)
 
     def _record(self, answer: Answer, *, chat: Chat) -> None:
+        """Log the question's wording and outcome under a keyed hash of its chat, never
+        who asked; a private chat's questions are shown in no other chat."""
         try:
             with self.database.session() as session:
-                session.add(QuestionLog(
-                    asked_at=utcnow(), platform=chat.platform, chat_id=chat.id,
-                    question=answer.question[:300], outcome=answer.outcome.value,
-                    fact_id=answer.fact_id, score=round(answer.score, 1),
-                ))
+                record_question(session=session, settings=self.settings, answer=answer,
+                                platform=chat.platform, chat_id=chat.id,
+                                private=chat.private, asked_at=utcnow())
         except SQLAlchemyError as error:
             # The answer matters more than the statistics: answer anyway.
             log.warning("could not record the question: %s", type(error).__name__)

@@ -29,8 +29,10 @@ class DigestSender(Protocol):
 
     name: str
 
-    async def send_digest(self, subscription: DigestSubscription, digest: Digest) -> None:
-        """Post `digest`; raise `ChatUnavailable` when the chat is gone for good."""
+    async def send_digest(self, subscription: DigestSubscription, digest: Digest) -> Digest:
+        """Post `digest`; return what the message held (the digest as the renderer cut it
+        to fit), which is what is recorded as sent. Raise `ChatUnavailable` when the chat
+        is gone for good."""
 
 
 @runtime_checkable

@@ -54,6 +54,16 @@ def _split_ints(value: object) -> object:
     return value
 
 
+def _split_words(value: object) -> object:
+    if isinstance(value, str):
+        return [part for part in re.split(r"[,\s]+", value.strip()) if part]
+    return value
+
+
+# "telegram:-100123", "discord:98765": a platform's name and one of its chat ids.
+_CHAT_REFERENCE = re.compile(r"^[a-z]+:-?\d+$")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False,
@@ -109,6 +119,19 @@ class Settings(BaseSettings):
     digest_grace_hours: float = Field(default=6.0, ge=0, le=48)
     digest_max_attempts: int = Field(default=5, ge=1, le=50)
     digest_retry_base_seconds: float = Field(default=30.0, ge=0)
+    # How long a claim on a digest holds without being renewed; the claimer renews it
+    # while it works, so only a crashed or frozen instance loses its claims.
+    digest_lease_seconds: float = Field(default=300.0, ge=1, le=86_400)
+
+    # The question log (what was asked, never by whom)
+    # Chats ("telegram:-100123", "discord:98765") whose digests may list the unanswered
+    # questions of every group chat and channel; private chats' questions stay private.
+    editors_chats: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Key of the HMAC that groups a chat's questions without storing its id. Unset: a key
+    # generated once and kept in the database (anyone who can read the database can then
+    # test guessed chat ids against the log; a key kept only here prevents that).
+    question_log_key: SecretStr | None = None
+    question_log_retention_days: int = Field(default=90, ge=1, le=3650)
 
     @field_validator("discord_guild_ids", "discord_shard_ids", mode="before")
     @classmethod
@@ -128,6 +151,28 @@ class Settings(BaseSettings):
         if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}",
                                                   value.get_secret_value()):
             raise ValueError("Telegram allows only A-Z, a-z, 0-9, _ and -, at most 256")
+        return value
+
+    @field_validator("editors_chats", mode="before")
+    @classmethod
+    def _parse_chat_list(cls, value: object) -> object:
+        return _split_words(value)
+
+    @field_validator("editors_chats")
+    @classmethod
+    def _chat_references(cls, value: list[str]) -> list[str]:
+        chats = [chat.strip().lower() for chat in value]
+        wrong = [chat for chat in chats if not _CHAT_REFERENCE.match(chat)]
+        if wrong:
+            raise ValueError(f"entries look like telegram:-100123 or discord:98765, not "
+                             f"{', '.join(wrong)}")
+        return chats
+
+    @field_validator("question_log_key")
+    @classmethod
+    def _long_enough_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (e.g. `openssl rand -hex 32`)")
         return value
 
     @field_validator("log_level")

@@ -48,12 +48,16 @@ SOURCES_CAVEAT = (
     "Official statements and interviews of one government: claims, not established truth."
 )
 
-DIGEST_TITLE = "Daily digest — {date:%d %b %Y}"
+# The daily digest: headings and list endings every front end shows (adapters add emphasis).
+DIGEST_TITLE = "Daily digest — {local_date:%d %b %Y}"
 DIGEST_CHANGES = "Changes to the fact table"
 DIGEST_ON_THIS_DAY = "On this day"
+DIGEST_ANNIVERSARY = "{event_date:%d %b %Y} ({years_ago} years ago)"
 DIGEST_HIGHLIGHT = "Fact of the day: {headline}"
 DIGEST_UNANSWERED = "Asked but not answered in the last day"
 DIGEST_NOTHING_NEW = "Nothing new today."
+# Ends a list cut to fit a message: how many items the digest had but could not show.
+DIGEST_MORE = "… and {count} more"
 
 # Quote check ("who said '…'?", `factbot quote`): the verdict on the pasted words.
 QUOTE_NOT_FOUND = "I can't find these words in my sources."

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -89,13 +90,23 @@ class FactChange(Base):
 
 
 class QuestionLog(Base):
+    """One question asked: its wording and outcome, never who asked or where.
+
+    A private chat's id is, on Telegram, the asker's user id, so no chat id is stored:
+    `chat_key` is a keyed hash (HMAC-SHA256) of "platform:chat_id" that lets a chat's
+    digest find its own questions (see `bot.question_log`). `private` questions are shown
+    in no chat but the one they were asked in; a row without a `chat_key` in none.
+    """
+
     __tablename__ = "question_log"
-    __table_args__ = (Index("ix_question_log_asked_at", "asked_at"),)
+    __table_args__ = (Index("ix_question_log_asked_at", "asked_at"),
+                      Index("ix_question_log_chat_key", "chat_key", "asked_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     asked_at: Mapped[datetime]
     platform: Mapped[str] = mapped_column(String(20))
-    chat_id: Mapped[str | None] = mapped_column(String(64))
+    chat_key: Mapped[str | None] = mapped_column(String(64))
+    private: Mapped[bool] = mapped_column(default=True, server_default=true())
     question: Mapped[str] = mapped_column(Text)  # normalised, capped; no user ids
     outcome: Mapped[str] = mapped_column(String(10))
     fact_id: Mapped[str | None] = mapped_column(String(120), index=True)

@@ -29,7 +29,7 @@ from bot.core import FactBot
 from bot.errors import UserError
 from bot.facttable import load_fact_table
 from bot.settings import get_settings
-from bot.subscriptions import canonical_timezone
+from bot.subscriptions import DigestCommandError, canonical_timezone
 from db.types import utcnow
 
 EXIT_USAGE = 2
@@ -152,16 +152,25 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_digest_preview(args: argparse.Namespace) -> int:
     from bot.digest.scheduler import build_digest
+    from bot.question_log import QuestionScope, question_scope
 
     zone = canonical_timezone(args.timezone)
+    platform, _, chat_id = (args.chat or "").partition(":")
+    if args.chat and not (platform and chat_id):
+        raise DigestCommandError(
+            f"--chat {args.chat!r}: use PLATFORM:ID, e.g. telegram:-100123")
     local_date = args.date or utcnow().astimezone(ZoneInfo(zone)).date()
-    bot = _open_bot()
+    settings = get_settings()
+    bot = FactBot.open(settings)
     try:
         until = utcnow()
         with bot.database.session() as session:
+            scope = (question_scope(session=session, settings=settings, platform=platform,
+                                    chat_id=chat_id) if args.chat
+                     else QuestionScope(chat_key=None, every_group=True))
             digest, _ = build_digest(bot, session=session, local_date=local_date, timezone=zone,
                                      since=until - timedelta(days=1), until=until,
-                                     already_shown=[], include_unanswered=True)
+                                     already_shown=[], unanswered_for=scope)
             session.rollback()
     finally:
         bot.close()
@@ -231,6 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--date", type=date.fromisoformat,
                          help="local date, YYYY-MM-DD (default: today)")
     preview.add_argument("--timezone", default="UTC", help="IANA zone (default: UTC)")
+    preview.add_argument("--chat", metavar="PLATFORM:ID",
+                         help="list the unanswered questions this chat's digest would show, "
+                              "e.g. telegram:-100123 (default: those of every group chat, "
+                              "as an editors' chat sees them; private chats' never)")
     preview.add_argument("--json", action="store_true", help="print the digest as JSON")
     preview.set_defaults(handler=cmd_digest_preview)
 

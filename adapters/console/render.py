@@ -55,7 +55,9 @@ def render_reply(reply: SourceCard | Notice) -> str:
 
 
 def render_digest(digest: Digest) -> str:
-    lines = [f"Daily digest for {digest.local_date:%A %d %B %Y} ({digest.timezone})", ""]
+    """The whole digest as text for a terminal: no length limit, so nothing is cut."""
+    lines = [f"{texts.DIGEST_TITLE.format(local_date=digest.local_date)} ({digest.timezone})",
+             ""]
     if digest.changes:
         lines.append(f"{texts.DIGEST_CHANGES}:")
         for change in digest.changes:
@@ -65,8 +67,9 @@ def render_digest(digest: Digest) -> str:
     if digest.on_this_day:
         lines.append(f"{texts.DIGEST_ON_THIS_DAY}:")
         for entry in digest.on_this_day:
-            lines.append(f"  {entry.event_date:%d %b %Y} ({entry.years_ago} years ago): "
-                         f"{entry.answer.headline}")
+            when = texts.DIGEST_ANNIVERSARY.format(event_date=entry.event_date,
+                                                   years_ago=entry.years_ago)
+            lines.append(f"  {when}: {entry.answer.headline}")
             lines.append(f"      {entry.answer.text}")
     if digest.highlight:
         lines += [texts.DIGEST_HIGHLIGHT.format(headline=digest.highlight.headline or ""),

@@ -501,13 +501,15 @@ class DiscordAdapter:
         await self._reply(interaction, ephemeral=True,
                           content=f"{render.notice_text(notice)} Channel: <#{channel_id}>.")
 
-    async def send_digest(self, subscription: DigestSubscription, digest: Digest) -> None:
+    async def send_digest(self, subscription: DigestSubscription, digest: Digest) -> Digest:
         """`DigestSender` for Discord: a deleted channel or lost access disables the digest."""
         channel = self.client.get_partial_messageable(int(subscription.chat_id))
+        embed, delivered = render.digest_embed(digest)
         try:
-            await channel.send(embed=render.digest_embed(digest), allowed_mentions=NO_MENTIONS)
+            await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
         except (discord.Forbidden, discord.NotFound) as error:
             raise ChatUnavailable(f"Discord {error.status}: {error.text}") from None
+        return delivered
 
     # --- replying within Discord's window -----------------------------------------------
 

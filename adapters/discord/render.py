@@ -12,7 +12,7 @@ from discord.utils import escape_markdown, escape_mentions
 
 from bot import texts
 from bot.answers import COLLAPSED_QUOTE_CHARS, Answer, Citation, Notice, SourceCard, SourceInfo
-from bot.digest.content import Digest
+from bot.digest.content import Detail, Digest, DigestList, fit_digest
 from bot.layout import fit_lines, shorten
 
 TITLE_LIMIT = 256
@@ -131,26 +131,68 @@ def button_label(text: str) -> str:
     return shorten(" ".join(text.split()), BUTTON_LABEL_LIMIT)
 
 
-def digest_embed(digest: Digest) -> discord.Embed:
-    """The daily digest as one embed: a field per section, each within the field limits."""
-    embed = discord.Embed(title=f"Daily digest — {digest.local_date:%d %b %Y}", colour=COLOUR)
-    if digest.changes:
-        embed.add_field(name="Changes to the fact table", inline=False, value=shorten("\n".join(
-            f"• *{c.kind}*: {safe(c.headline)}" for c in digest.changes), FIELD_VALUE_LIMIT))
-    for entry in digest.on_this_day[:5]:
-        embed.add_field(
-            name=shorten(f"On this day, {entry.event_date:%d %b %Y} ({entry.years_ago} years "
-                         f"ago)", FIELD_NAME_LIMIT),
-            value=shorten(safe(entry.answer.text or ""), FIELD_VALUE_LIMIT), inline=False)
+# How much of each anniversary's answer the digest quotes, longest first: a field too
+# long takes the next level; 0 leaves the headline alone.
+DIGEST_DETAIL = {DigestList.ON_THIS_DAY: (300, 120, 0)}
+DIGEST_HEADLINE_CHARS = 200
+DIGEST_QUESTION_CHARS = 120
+
+
+def digest_embed(digest: Digest) -> tuple[discord.Embed, Digest]:
+    """The daily digest as one embed, and the digest it holds.
+
+    A field per section, each within 1,024 characters (the whole embed far within 6,000).
+    Anniversaries lose their wording down to the headline if need be; then a list still
+    too long for its field loses its last items, ending in "… and N more". The digest
+    returned is the one the embed shows, so the scheduler records only what was delivered.
+    """
+    fitted, detail = fit_digest(digest, _digest_overflow, DIGEST_DETAIL)
+    embed = discord.Embed(title=shorten(safe(fitted.title), TITLE_LIMIT), colour=COLOUR)
+    for _, name, value in _digest_fields(fitted, detail):
+        embed.add_field(name=name, value=value, inline=False)
+    if fitted.is_empty:
+        embed.description = texts.DIGEST_NOTHING_NEW
+    return embed, fitted
+
+
+def _digest_overflow(digest: Digest, detail: Detail) -> list[DigestList]:
+    """Nothing if every field and the embed fit; else the lists to cut, longest first."""
+    fields = _digest_fields(digest, detail)
+    lists = sorted(((len(value), which) for which, _, value in fields if which is not None),
+                   reverse=True)
+    total = TITLE_LIMIT + len(texts.DIGEST_NOTHING_NEW) + sum(
+        len(name) + len(value) for _, name, value in fields)
+    return [which for size, which in lists if size > FIELD_VALUE_LIMIT or total > EMBED_LIMIT]
+
+
+def _digest_fields(digest: Digest, detail: Detail
+                   ) -> list[tuple[DigestList | None, str, str]]:
+    """(list shown or None, field name, field value) per section, in order; list values are
+    not yet checked against the field limit."""
+    def listed(which: DigestList, heading: str, lines: list[str]
+               ) -> tuple[DigestList, str, str]:
+        more = digest.more_text(which)
+        return which, heading, "\n".join([*lines, *([more] if more else [])])
+
+    def anniversary(answer: Answer) -> str:
+        chars = detail.get(DigestList.ON_THIS_DAY, 0)
+        return (shorten(safe(answer.text or ""), chars) if chars
+                else shorten(safe(answer.headline or ""), DIGEST_HEADLINE_CHARS))
+
+    fields: list[tuple[DigestList | None, str, str]] = []
+    if digest.changes or digest.more_changes:
+        fields.append(listed(DigestList.CHANGES, texts.DIGEST_CHANGES, [
+            f"• *{change.kind}*: {shorten(safe(change.headline), DIGEST_HEADLINE_CHARS)}"
+            for change in digest.changes]))
+    if digest.on_this_day or digest.more_on_this_day:
+        fields.append(listed(DigestList.ON_THIS_DAY, texts.DIGEST_ON_THIS_DAY, [
+            f"• **{entry.when}**: {anniversary(entry.answer)}" for entry in digest.on_this_day]))
     if digest.highlight:
-        embed.add_field(name=shorten(f"Fact of the day: {safe(digest.highlight.headline or '')}",
-                                     FIELD_NAME_LIMIT),
-                        value=shorten(safe(digest.highlight.text or ""), FIELD_VALUE_LIMIT),
-                        inline=False)
-    if digest.unanswered:
-        embed.add_field(name="Asked but not answered in the last day", inline=False,
-                        value=shorten("\n".join(f"• {u.times}× {safe(u.question)}"
-                                                for u in digest.unanswered), FIELD_VALUE_LIMIT))
-    if digest.is_empty:
-        embed.description = "Nothing new today."
-    return embed
+        fields.append((None, shorten(texts.DIGEST_HIGHLIGHT.format(
+            headline=safe(digest.highlight.headline or "")), FIELD_NAME_LIMIT),
+            shorten(safe(digest.highlight.text or ""), FIELD_VALUE_LIMIT)))
+    if digest.unanswered or digest.more_unanswered:
+        fields.append(listed(DigestList.UNANSWERED, texts.DIGEST_UNANSWERED, [
+            f"• {u.times}× {shorten(safe(u.question), DIGEST_QUESTION_CHARS)}"
+            for u in digest.unanswered]))
+    return fields

@@ -327,11 +327,12 @@ class TelegramAdapter:
             await message.reply_text(text, parse_mode=ParseMode.HTML,
                                      disable_web_page_preview=True)
 
-    async def send_digest(self, subscription: DigestSubscription, digest: Digest) -> None:
+    async def send_digest(self, subscription: DigestSubscription, digest: Digest) -> Digest:
         """`DigestSender` for Telegram: a blocked bot or a deleted chat disables the digest."""
+        text, delivered = render.render_digest(digest)
         try:
             await self.application.bot.send_message(
-                int(subscription.chat_id), render.render_digest(digest),
+                int(subscription.chat_id), text,
                 parse_mode=ParseMode.HTML, disable_web_page_preview=True)
         except Forbidden as error:
             raise ChatUnavailable(f"Telegram refused: {error.message}") from None
@@ -339,6 +340,7 @@ class TelegramAdapter:
             if "chat not found" in error.message.lower():
                 raise ChatUnavailable(f"Telegram: {error.message}") from None
             raise
+        return delivered
 
     # --- the error boundary -----------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from bot.answers import (
     SourceCard,
     SourceInfo,
 )
-from bot.digest.content import Digest
+from bot.digest.content import Detail, Digest, DigestList, fit_digest
 from bot.layout import fit_lines, shorten
 
 MESSAGE_LIMIT = 4096
@@ -160,35 +160,83 @@ def attribution_line(answer: Answer) -> str:
     return shorten(prefix + "; ".join(speakers), 200)
 
 
-def render_digest(digest: Digest) -> str:
-    """The daily digest as one message: sections shortened to fit, never cut mid-tag."""
-    sections = [f"<b>Daily digest — {digest.local_date:%d %b %Y}</b>"]
-    if digest.changes:
-        lines = ["<b>Changes to the fact table</b>"]
-        for change in digest.changes:
-            text = change.answer.text if change.answer and change.answer.text else ""
-            lines.append(f"• <i>{html(change.kind)}</i>: {html(change.headline)}"
-                         + (f"\n  {html(shorten(text, 400))}" if text else ""))
-        sections.append("\n".join(lines))
-    if digest.on_this_day:
-        lines = ["<b>On this day</b>"]
-        for entry in digest.on_this_day:
-            lines.append(f"• {entry.event_date:%d %b %Y} ({entry.years_ago} years ago): "
-                         f"{html(shorten(entry.answer.text or '', 400))}")
-        sections.append("\n".join(lines))
+# How much of each answer a digest's list items quote, longest first: a list too long
+# for the message takes the next level; 0 leaves the headline alone.
+DIGEST_DETAIL = {DigestList.CHANGES: (400, 160, 0), DigestList.ON_THIS_DAY: (400, 160, 0)}
+DIGEST_HEADLINE_CHARS = 200
+DIGEST_HIGHLIGHT_CHARS = 600
+DIGEST_QUESTION_CHARS = 120
+
+
+def render_digest(digest: Digest) -> tuple[str, Digest]:
+    """The daily digest as one message of at most 4,096 characters, and the digest it holds.
+
+    Every section appears. When the lists do not fit, the longest first loses the answers'
+    wording down to their headlines; then the longest loses its last item, again and
+    again, ending in "… and N more". The digest returned is the one the message shows,
+    so the scheduler records only what was delivered.
+    """
+    fitted, detail = fit_digest(digest, _digest_overflow, DIGEST_DETAIL)
+    return "\n\n".join(_digest_sections(fitted, detail).values()), fitted
+
+
+def _digest_overflow(digest: Digest, detail: Detail) -> list[DigestList]:
+    """Nothing if the digest fits one message; else its lists, longest first."""
+    sections = _digest_sections(digest, detail)
+    if _units("\n\n".join(sections.values())) <= MESSAGE_LIMIT:
+        return []
+    lists = [which for which in DigestList if which in sections]
+    return sorted(lists, key=lambda which: -_units(sections[which]))
+
+
+def _units(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (a character beyond the BMP is two)."""
+    return len(text) + sum(1 for character in text if ord(character) > 0xFFFF)
+
+
+def _escaped(text: str, limit: int) -> str:
+    """`text` escaped for HTML in at most `limit` units, shortened before escaping so no
+    entity is cut in half."""
+    cut = limit
+    while _units(escaped := html(shorten(text, cut))) > limit:
+        cut -= max(1, _units(escaped) - limit)
+    return escaped
+
+
+def _digest_sections(digest: Digest, detail: Detail) -> dict[str | DigestList, str]:
+    """The message's sections in order, each list's keyed by which list it shows."""
+    def listed(which: DigestList, heading: str, lines: list[str]) -> str:
+        more = digest.more_text(which)
+        return "\n".join([f"<b>{html(heading)}</b>", *lines, *([html(more)] if more else [])])
+
+    def wording(answer: Answer | None, which: DigestList) -> str:
+        chars = detail.get(which, 0)
+        return _escaped(answer.text or "", chars) if answer and chars else ""
+
+    def headline(text: str) -> str:
+        return _escaped(text, DIGEST_HEADLINE_CHARS)
+
+    sections: dict[str | DigestList, str] = {"title": f"<b>{html(digest.title)}</b>"}
+    if digest.changes or digest.more_changes:
+        sections[DigestList.CHANGES] = listed(DigestList.CHANGES, texts.DIGEST_CHANGES, [
+            f"• <i>{html(change.kind)}</i>: {headline(change.headline)}"
+            + (f"\n  {text}" if (text := wording(change.answer, DigestList.CHANGES)) else "")
+            for change in digest.changes])
+    if digest.on_this_day or digest.more_on_this_day:
+        sections[DigestList.ON_THIS_DAY] = listed(
+            DigestList.ON_THIS_DAY, texts.DIGEST_ON_THIS_DAY, [
+                f"• {html(entry.when)}: " + (wording(entry.answer, DigestList.ON_THIS_DAY)
+                                             or headline(entry.answer.headline or ""))
+                for entry in digest.on_this_day])
     if digest.highlight:
-        sections.append(f"<b>Fact of the day: {html(digest.highlight.headline or '')}</b>\n"
-                        f"{html(shorten(digest.highlight.text or '', 600))}")
-    if digest.unanswered:
-        lines = ["<b>Asked but not answered in the last day</b>"]
-        lines += [f"• {u.times}× {html(shorten(u.question, 120))}" for u in digest.unanswered]
-        sections.append("\n".join(lines))
+        title = texts.DIGEST_HIGHLIGHT.format(headline=digest.highlight.headline or "")
+        wording_of_the_day = _escaped(digest.highlight.text or "", DIGEST_HIGHLIGHT_CHARS)
+        sections["highlight"] = f"<b>{headline(title)}</b>\n{wording_of_the_day}"
+    if digest.unanswered or digest.more_unanswered:
+        sections[DigestList.UNANSWERED] = listed(
+            DigestList.UNANSWERED, texts.DIGEST_UNANSWERED,
+            [f"• {u.times}× {_escaped(u.question, DIGEST_QUESTION_CHARS)}"
+             for u in digest.unanswered])
     if digest.is_empty:
-        sections.append("Nothing new today.")
-    message = ""
-    for section in sections:
-        candidate = f"{message}\n\n{section}" if message else section
-        if len(candidate) > MESSAGE_LIMIT - 40:
-            return message + "\n\n… (more in the next digest)"
-        message = candidate
-    return message
+        sections["nothing new"] = html(texts.DIGEST_NOTHING_NEW)
+    return sections

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.digest.scheduler import DigestScheduler
-from db.models import Subscription
+from db.models import DigestDelivery, FactChange, Subscription
 from tests.adapters.discord.conftest import RunningBot, is_ephemeral
 from tests.digest_support import Clock
 from tests.fakes.discord_api import (
@@ -108,3 +108,33 @@ async def test_a_digest_arrives_in_the_channel(discord_bot: RunningBot) -> None:
     assert embed["title"].startswith("Daily digest")
     assert any("On this day" in field["name"] for field in embed["fields"])
     assert posts[0].body["allowed_mentions"] == {"parse": []}
+
+
+async def test_forty_changed_facts_fit_the_embed_with_every_section(discord_bot: RunningBot
+                                                                    ) -> None:
+    """40 changed facts: each field within 1,024, every section there, recorded as shown."""
+    now = datetime(2027, 1, 5, 4, 1, tzinfo=UTC)
+    core = discord_bot.core
+    core.subscriptions.subscribe(platform="discord", chat_id=str(CHANNEL_ID), local_time=time(9, 0),
+                   timezone="Asia/Almaty", created_by="editor", guild_id="800100")
+    with core.database.session() as session:
+        for row in session.scalars(select(Subscription)):
+            row.created_at = now - timedelta(hours=6)
+        session.add_all(FactChange(fact_id=fact.id, kind="corrected",
+                                   changed_at=now - timedelta(hours=1))
+                        for fact in core.index.facts[:40])
+    await DigestScheduler(core, {"discord": discord_bot.adapter}, clock=Clock(now)).tick()
+    embed = discord_bot.fake.calls("POST", f"/channels/{CHANNEL_ID}/messages")[0].body[
+        "embeds"][0]
+    fields = {field["name"]: field["value"] for field in embed["fields"]}
+    assert all(len(value) <= 1024 for value in fields.values())
+    assert len(embed["title"]) + sum(len(n) + len(v) for n, v in fields.items()) <= 6000
+    assert {"Changes to the fact table", "On this day"} <= set(fields)
+    assert any(name.startswith("Fact of the day") for name in fields)
+    with core.database.session() as session:
+        content = session.scalars(select(DigestDelivery.content)).one()
+    assert content is not None
+    shown, left_out = content["changes"], content["left_out"]["changes"]
+    changes = fields["Changes to the fact table"]
+    assert left_out > 0 and len(shown) + left_out == 40
+    assert changes.count("• ") == len(shown) and changes.endswith(f"… and {left_out} more")

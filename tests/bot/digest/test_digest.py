@@ -131,10 +131,8 @@ async def test_unanswered_questions_for_editors(digest_core: FactBot) -> None:
     due = (now - timedelta(minutes=1)).time().replace(second=0, microsecond=0)
     _subscribe(digest_core, now - timedelta(days=1), zone="UTC", local=due,
                include_unanswered=True)
-    for _ in range(3):
-        digest_core.ask("who painted the mona lisa", chat=Chat("cli"))
-    digest_core.ask("recipe for plov", chat=Chat("cli"))
-    digest_core.ask("curfew", chat=Chat("cli"))
+    for question in ["who painted the mona lisa"] * 3 + ["recipe for plov", "curfew"]:
+        digest_core.ask(question, chat=Chat("telegram", "100", private=False))
     sender = RecordingSender()
     await DigestScheduler(digest_core, {"telegram": sender},
                           clock=Clock(datetime.now(UTC))).tick()
@@ -255,7 +253,8 @@ async def test_a_crash_between_claim_and_send_is_recovered_once(digest_core: Fac
                               instance_id="crashed")
     from bot.digest.scheduler import TickReport
 
-    assert len(crashed._claim_due(clock.now, TickReport())) == 1  # claimed, never sent
+    due = crashed._due_unclaimed(clock.now)
+    assert len(crashed._claim(due, TickReport())) == 1  # claimed, never sent
     first, second = RecordingSender(), RecordingSender()
     a = DigestScheduler(digest_core, {"telegram": first}, clock=clock, instance_id="a")
     b = DigestScheduler(digest_core, {"telegram": second}, clock=clock, instance_id="b")
