@@ -283,3 +283,18 @@ async def test_quote_names_the_speaker_and_says_how_the_words_differ(
     assert "Barlybay Sadykov" in text and "Not verbatim" in text and "force" in text
     missing = await _reply_to(telegram_bot, "/quote the moon is made of green cheese today")
     assert "can't find these words" in missing.params["text"]
+
+
+async def test_questions_are_logged_as_private_or_group_by_chat_type(
+        telegram_bot: RunningBot) -> None:
+    """A private chat's question is logged private, a group's not; no chat id is stored."""
+    from sqlalchemy import select
+
+    from db.models import QuestionLog
+
+    await _reply_to(telegram_bot, "/fact is our source at the ministry safe")
+    await _reply_to(telegram_bot, "/fact curfew", group_chat(-100555))
+    with telegram_bot.core.database.session() as session:
+        rows = session.execute(select(QuestionLog.private, QuestionLog.chat_key)).all()
+    assert sorted(private for private, _ in rows) == [False, True]
+    assert all(key and "4242" not in key and "100555" not in key for _, key in rows)

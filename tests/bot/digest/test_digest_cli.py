@@ -6,8 +6,8 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from adapters.console.cli import main
 
+from adapters.console.cli import main
 from bot.answering import Chat
 from bot.core import FactBot
 from bot.settings import get_settings, load_settings
