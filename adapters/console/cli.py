@@ -168,9 +168,10 @@ def cmd_digest_preview(args: argparse.Namespace) -> int:
             scope = (question_scope(session=session, settings=settings, platform=platform,
                                     chat_id=chat_id) if args.chat
                      else QuestionScope(chat_key=None, every_group=True))
-            digest, _ = build_digest(bot, session=session, local_date=local_date, timezone=zone,
-                                     since=until - timedelta(days=1), until=until,
-                                     already_shown=[], unanswered_for=scope)
+            digest, _ = build_digest(
+                bot.answering, session=session, local_date=local_date, timezone=zone,
+                since=until - timedelta(days=1), until=until, already_shown=[],
+                unanswered_for=scope)
             session.rollback()
     finally:
         bot.close()

@@ -48,6 +48,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from bot.answering import Answering
 from bot.core import FactBot
 from bot.digest.content import (
     Digest,
@@ -150,15 +151,18 @@ class _HeldBatch:
 class DigestScheduler:
     def __init__(self, core: FactBot, senders: Mapping[str, DigestSender], *,
                  clock: Callable[[], datetime] = utcnow, instance_id: str | None = None):
-        self.core = core
+        self.database = core.database
+        self.settings = settings = core.settings
+        self.answering = core.answering
+        self.metrics = core.metrics
         self.senders = dict(senders)
         self.clock = clock
-        self.instance_id = instance_id or core.settings.instance_id or default_instance_id()
-        self._grace = timedelta(hours=core.settings.digest_grace_hours)
-        self._max_attempts = core.settings.digest_max_attempts
-        self._retry_base = timedelta(seconds=core.settings.digest_retry_base_seconds)
-        self._lease = timedelta(seconds=core.settings.digest_lease_seconds)
-        self._retention = timedelta(days=core.settings.question_log_retention_days)
+        self.instance_id = instance_id or settings.instance_id or default_instance_id()
+        self._grace = timedelta(hours=settings.digest_grace_hours)
+        self._max_attempts = settings.digest_max_attempts
+        self._retry_base = timedelta(seconds=settings.digest_retry_base_seconds)
+        self._lease = timedelta(seconds=settings.digest_lease_seconds)
+        self._retention = timedelta(days=settings.question_log_retention_days)
         self._pruned_at: datetime | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._tick_lock = asyncio.Lock()
@@ -171,7 +175,7 @@ class DigestScheduler:
         self._stopping = False
         scheduler = AsyncIOScheduler(timezone="UTC")
         scheduler.add_job(self._safe_tick, "interval",
-                          seconds=self.core.settings.digest_tick_seconds,
+                          seconds=self.settings.digest_tick_seconds,
                           next_run_time=self.clock(), max_instances=1, coalesce=True,
                           id="digest-tick", misfire_grace_time=None)
         scheduler.start()
@@ -199,6 +203,7 @@ class DigestScheduler:
         """Prune the question log (hourly), then send what is due, a batch at a time:
         first claims whose lease ran out, then digests nobody has claimed yet."""
         async with self._tick_lock:
+            self.metrics.record_digest_tick()
             report = TickReport()
             await self._prune_question_log()
             seen: set[int] = set()
@@ -219,7 +224,7 @@ class DigestScheduler:
 
     def _due_unclaimed(self, now: datetime) -> list[DueDigest]:
         """Digests due by `now` (today's and yesterday's local date) with no row yet."""
-        with self.core.database.session() as session:
+        with self.database.session() as session:
             subscriptions = session.scalars(
                 select(Subscription).where(Subscription.enabled.is_(True))).all()
             due: list[DueDigest] = []
@@ -262,7 +267,7 @@ class DigestScheduler:
                 "finished_at": now if is_late else None,
                 "error": "missed: beyond the grace window" if is_late else None,
             })
-        with self.core.database.session() as session:
+        with self.database.session() as session:
             dialect = session.get_bind().dialect.name
             insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
             statement = (insert(DigestDelivery).values(rows)
@@ -276,6 +281,7 @@ class DigestScheduler:
         for delivery_id, subscription_id, local_date in won:
             if late[(subscription_id, local_date)]:
                 report.skipped += 1
+                self.metrics.record_digest("skipped", views[subscription_id].platform)
                 log.info("digest for subscription %s on %s skipped: beyond the grace window",
                          subscription_id, local_date)
             else:
@@ -289,7 +295,7 @@ class DigestScheduler:
         attempts. Adds every row looked at to `seen`."""
         now = self.clock()
         taken: list[DeliveryClaim] = []
-        with self.core.database.session() as session:
+        with self.database.session() as session:
             query = (select(DigestDelivery.id, DigestDelivery.attempts,
                             DigestDelivery.next_attempt_at)
                      .where(DigestDelivery.status == CLAIMED,
@@ -302,7 +308,7 @@ class DigestScheduler:
             seen.add(delivery_id)
             unchanged = and_(DigestDelivery.id == delivery_id, DigestDelivery.status == CLAIMED,
                              DigestDelivery.next_attempt_at == lease)
-            with self.core.database.session() as session:
+            with self.database.session() as session:
                 if attempts >= self._max_attempts:
                     session.execute(
                         update(DigestDelivery).where(unchanged)
@@ -348,7 +354,7 @@ class DigestScheduler:
 
     def _renew(self, claims: list[DeliveryClaim]) -> None:
         now = self.clock()
-        with self.core.database.session() as session:
+        with self.database.session() as session:
             result = session.execute(
                 update(DigestDelivery)
                 .where(tuple_(DigestDelivery.id, DigestDelivery.attempts).in_(
@@ -364,7 +370,7 @@ class DigestScheduler:
     def _release(self, claims: list[DeliveryClaim]) -> None:
         """Hand unsent claims back on shutdown: their lease ends now, for others to take."""
         now = self.clock()
-        with self.core.database.session() as session:
+        with self.database.session() as session:
             for claim in claims:
                 session.execute(update(DigestDelivery).where(self._ours(claim))
                                 .values(next_attempt_at=now))
@@ -406,6 +412,7 @@ class DigestScheduler:
             await batch.settle(claim, partial(self._finish, claim, SKIPPED, until,
                                               "nothing to say", None, None))
             report.skipped += 1
+            self.metrics.record_digest("skipped", claim.subscription.platform)
             return
         try:
             # A send still pending after a whole lease is abandoned and retried like a
@@ -416,11 +423,13 @@ class DigestScheduler:
         except ChatUnavailable as gone:
             await batch.settle(claim, partial(self._disable, claim, until, str(gone)))
             report.failed += 1
+            self.metrics.record_digest("failed", claim.subscription.platform)
             return
         except Exception as error:
             await batch.settle(claim, partial(self._retry_later, claim, until, error))
             if claim.attempt >= self._max_attempts:
                 report.failed += 1
+                self.metrics.record_digest("failed", claim.subscription.platform)
             else:
                 report.retrying += 1
             return
@@ -428,22 +437,23 @@ class DigestScheduler:
         await batch.settle(claim, partial(self._finish, claim, SENT, until, None, delivered,
                                           shown))
         report.sent += 1
+        self.metrics.record_digest("sent", claim.subscription.platform)
 
     def _build_if_still_ours(self, claim: DeliveryClaim, until: datetime
                              ) -> tuple[Digest, list[str]] | None:
         """The digest and its highlight rotation, built right before the send in the
         transaction that confirms the claim (`_confirm`); None if the claim was lost."""
-        with self.core.database.session() as session:
+        with self.database.session() as session:
             if not self._confirm(session, claim):
                 return None
             subscription = session.get(Subscription, claim.subscription_id)
             assert subscription is not None
             since = self._last_sent_at(session, claim.subscription_id) or subscription.created_at
             scope = question_scope(
-                session=session, settings=self.core.settings,
+                session=session, settings=self.settings,
                 platform=subscription.platform, chat_id=subscription.chat_id,
             ) if subscription.include_unanswered else None
-            return build_digest(self.core, session=session, local_date=claim.local_date,
+            return build_digest(self.answering, session=session, local_date=claim.local_date,
                                 timezone=subscription.timezone, since=since, until=until,
                                 already_shown=list(subscription.highlighted or []),
                                 unanswered_for=scope)
@@ -460,7 +470,7 @@ class DigestScheduler:
                 digest: Digest | None, highlighted: list[str] | None) -> None:
         """Record the outcome, if the claim is still ours. `until` becomes the next
         digest's "changes since", so it is the instant the digest was built up to."""
-        with self.core.database.session() as session:
+        with self.database.session() as session:
             result = session.execute(
                 update(DigestDelivery).where(self._ours(claim))
                 .values(status=status, finished_at=until, next_attempt_at=None, error=note,
@@ -489,13 +499,13 @@ class DigestScheduler:
             log.warning("digest %s for %s %s failed (attempt %d), retrying in %s: %s",
                         claim.local_date, claim.subscription.platform,
                         claim.subscription.chat_id, claim.attempt, delay, description)
-        with self.core.database.session() as session:
+        with self.database.session() as session:
             session.execute(update(DigestDelivery).where(self._ours(claim)).values(**values))
 
     def _disable(self, claim: DeliveryClaim, now: datetime, reason: str) -> None:
         log.warning("disabling the digest of %s chat %s: %s", claim.subscription.platform,
                     claim.subscription.chat_id, reason)
-        with self.core.database.session() as session:
+        with self.database.session() as session:
             session.execute(
                 update(DigestDelivery).where(self._ours(claim))
                 .values(status=FAILED, finished_at=now, next_attempt_at=None,
@@ -524,26 +534,26 @@ class DigestScheduler:
                      self._retention.days)
 
     def _prune(self, before: datetime) -> int:
-        with self.core.database.session() as session:
+        with self.database.session() as session:
             return prune_question_log(session=session, before=before)
 
 
-def build_digest(core: FactBot, *, session: Session, local_date: date, timezone: str,
+def build_digest(answering: Answering, *, session: Session, local_date: date, timezone: str,
                  since: datetime, until: datetime, already_shown: list[str],
                  unanswered_for: QuestionScope | None) -> tuple[Digest, list[str]]:
     """The digest for one local day, and the highlight rotation to store if it is sent.
 
     `unanswered_for` is whose unanswered questions the digest may list (None: no such
     section)."""
-    index = core.index
+    index = answering.index
     highlight_id, shown = next_highlight(index=index, already_shown=already_shown)
     digest = Digest(
         local_date=local_date, timezone=timezone,
         changes=fact_updates(session=session, index=index, since=since, until=until,
-                             answer_for=core.answer_for),
+                             answer_for=answering.answer_for),
         on_this_day=anniversaries(index=index, local_date=local_date,
-                                  answer_for=core.answer_for),
-        highlight=core.answer_for(highlight_id) if highlight_id else None,
+                                  answer_for=answering.answer_for),
+        highlight=answering.answer_for(highlight_id) if highlight_id else None,
         unanswered=unanswered_questions(session=session, until=until, scope=unanswered_for)
         if unanswered_for is not None else (),
     )
