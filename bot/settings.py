@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_webhook_listen: str = "0.0.0.0"
     telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # Editors (who may teach, add, edit, retract and revert facts from chat): these users,
+    # and the administrators of this chat.
+    telegram_editor_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    telegram_editors_chat_id: int | None = None
 
     # Discord
     discord_bot_token: SecretStr | None = None
@@ -113,6 +117,9 @@ class Settings(BaseSettings):
     discord_guild_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     discord_shard_count: int | None = Field(default=None, ge=1)
     discord_shard_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    # Editors on Discord: these users, and members holding this role.
+    discord_editor_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    discord_editor_role_id: int | None = None
 
     # Digest scheduling
     digest_tick_seconds: float = Field(default=30.0, gt=0, le=3600)
@@ -133,7 +140,8 @@ class Settings(BaseSettings):
     question_log_key: SecretStr | None = None
     question_log_retention_days: int = Field(default=90, ge=1, le=3650)
 
-    @field_validator("discord_guild_ids", "discord_shard_ids", mode="before")
+    @field_validator("discord_guild_ids", "discord_shard_ids", "telegram_editor_ids",
+                     "discord_editor_ids", mode="before")
     @classmethod
     def _parse_id_list(cls, value: object) -> object:
         return _split_ints(value)
