@@ -1,12 +1,8 @@
 """The Discord adapter: slash commands and autocomplete in, core calls, embeds out.
 
 No privileged intents: application commands carry everything they need. Every message
-allows no mentions. The client is always discord.py's `AutoShardedClient`: with
-`DISCORD_SHARD_COUNT` unset it runs the shard count Discord recommends (one for a small
-bot, more as the guild count grows); with it set, the shards in `DISCORD_SHARD_IDS` (all
-when empty), so several processes can split the shards. Only the process running shard 0
-registers the commands. `DISCORD_API_BASE_URL` / `DISCORD_GATEWAY_URL` point discord.py at
-a REST and a gateway proxy (see `adapters.discord.endpoints`).
+allows no mentions. The connection, shards and command registration are
+`adapters.discord.gateway`'s; the buttons and the command tree `adapters.discord.components`'.
 
 Discord closes an interaction that is not acknowledged within 3 seconds, so work that
 touches the database is given `defer_after` seconds before the interaction is deferred
@@ -21,26 +17,28 @@ import re
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-import aiohttp
 import discord
 from discord import app_commands
 
 from adapters.discord import render
-from adapters.discord.endpoints import (
-    DiscordEndpoints,
-    EndpointConflict,
-    release_endpoints,
-    use_endpoints,
+from adapters.discord.components import (
+    ChannelOption,
+    FactbotClient,
+    FactbotCommandTree,
+    FullQuotesButton,
+    SuggestedFactButton,
 )
-from adapters.discord.registration import needs_writing
+from adapters.discord.gateway import (
+    IDENTIFY_INTERVAL_SECONDS,
+    DiscordGateway,
+    rate_limit_trace,
+)
 from bot import texts
 from bot.answering import Chat
 from bot.answers import Answer, Notice
 from bot.core import FactBot
 from bot.digest.content import Digest
-from bot.frontends import ChatUnavailable, FrontendStartError
-from bot.metrics import OperatorMetrics
-from bot.redact import protect_secrets, redact
+from bot.frontends import ChatUnavailable
 from bot.settings import Settings
 from bot.subscriptions import DigestRequest, DigestSubscription
 
@@ -51,11 +49,7 @@ FACT_CHOICE_PREFIX = "fact:"
 AUTOCOMPLETE_CHOICES = 25
 NO_MENTIONS = discord.AllowedMentions.none()
 DEFER_AFTER_SECONDS = 2.0
-IDENTIFY_INTERVAL_SECONDS = 5.0  # Discord allows one IDENTIFY per 5 s
-READY_TIMEOUT_SECONDS = 60.0
-STOP_TIMEOUT_SECONDS = 5.0
 _DEFERRED_EPHEMERAL = "factbot.deferred_ephemeral"  # key in `Interaction.extras`
-_FACT_ID = r"(?P<fact_id>[a-z0-9][a-z0-9-]{0,80})"
 # Discord's mention syntax: users, roles, channels, @everyone/@here. It pings no one here
 # (mentions are off), but it is not part of the question either.
 _MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b")
@@ -74,104 +68,6 @@ def _chat(interaction: discord.Interaction[Any]) -> Chat:
     return Chat(PLATFORM, channel_id, private=interaction.guild_id is None)
 
 
-def _adapter(interaction: discord.Interaction[Any]) -> DiscordAdapter:
-    client = interaction.client
-    assert isinstance(client, FactbotClient)
-    return client.adapter
-
-
-class FactbotClient(discord.AutoShardedClient):
-    """discord.py's sharded client, knowing its adapter and its buttons."""
-
-    def __init__(self, adapter: DiscordAdapter, *, identify_interval: float,
-                 **options: Any) -> None:
-        super().__init__(**options)
-        self.adapter = adapter
-        self.identify_interval = identify_interval
-
-    async def setup_hook(self) -> None:
-        self.add_dynamic_items(FullQuotesButton, SuggestedFactButton)
-
-    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False
-                                   ) -> None:
-        if not initial:
-            await asyncio.sleep(self.identify_interval)
-
-
-class FactbotCommandTree(app_commands.CommandTree[Any]):
-    """discord.py's command tree, counting each command as in flight for the drain."""
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        _adapter(interaction).track()
-        return True
-
-
-class FullQuotesButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                       template=rf"quotes:{_FACT_ID}"):
-    """Shows the verbatim quotes of an answer in full, only to whoever pressed it."""
-
-    def __init__(self, fact_id: str) -> None:
-        super().__init__(discord.ui.Button(label="Show full quotes",
-                                           style=discord.ButtonStyle.secondary,
-                                           custom_id=f"quotes:{fact_id}"))
-        self.fact_id = fact_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any],
-                             item: discord.ui.Item[Any], match: re.Match[str]
-                             ) -> FullQuotesButton:
-        return cls(match["fact_id"])
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        adapter = _adapter(interaction)
-        await adapter.guarded(interaction, "the quotes button",
-                              adapter.show_full_quotes(interaction, self.fact_id))
-
-
-class SuggestedFactButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                          template=rf"fact:{_FACT_ID}"):
-    """A "did you mean" choice: pressing it posts that fact's answer to the channel."""
-
-    def __init__(self, fact_id: str, label: str) -> None:
-        super().__init__(discord.ui.Button(label=render.button_label(label),
-                                           style=discord.ButtonStyle.primary,
-                                           custom_id=f"fact:{fact_id}"))
-        self.fact_id = fact_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any],
-                             item: discord.ui.Item[Any], match: re.Match[str]
-                             ) -> SuggestedFactButton:
-        label = item.label if isinstance(item, discord.ui.Button) else None
-        return cls(match["fact_id"], label or match["fact_id"])
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        adapter = _adapter(interaction)
-        await adapter.guarded(interaction, "a suggestion button",
-                              adapter.answer_fact(interaction, self.fact_id))
-
-
-class PostableChannel(app_commands.Transformer[Any]):
-    """A text or announcement channel, as Discord resolved it: no channel cache needed."""
-
-    @property
-    def type(self) -> discord.AppCommandOptionType:
-        return discord.AppCommandOptionType.channel
-
-    @property
-    def channel_types(self) -> list[discord.ChannelType]:
-        return [discord.ChannelType.text, discord.ChannelType.news]
-
-    async def transform(self, interaction: discord.Interaction[Any], value: Any, /
-                        ) -> app_commands.AppCommandChannel:
-        if not isinstance(value, app_commands.AppCommandChannel):
-            raise app_commands.TransformerError(value, self.type, self)
-        return value
-
-
-ChannelOption = app_commands.Transform[app_commands.AppCommandChannel, PostableChannel]
-
-
 class DiscordAdapter:
     """`bot.frontends.Frontend` for Discord, on discord.py's client and `CommandTree`."""
 
@@ -181,13 +77,9 @@ class DiscordAdapter:
                  guild_ready_timeout: float = 2.0,
                  identify_interval: float = IDENTIFY_INTERVAL_SECONDS,
                  defer_after: float = DEFER_AFTER_SECONDS) -> None:
-        if settings.discord_bot_token is None:
-            raise ValueError("DISCORD_BOT_TOKEN is not set")
         self.core = core
         self.settings = settings
         self.defer_after = defer_after
-        self.endpoints = DiscordEndpoints.configured(settings.discord_api_base_url,
-                                                     settings.discord_gateway_url)
         # The bot never joins voice: spare operators the warnings about voice libraries.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
@@ -205,76 +97,18 @@ class DiscordAdapter:
             allowed_installs=app_commands.AppInstallationType(guild=True, user=False))
         self.tree.error(self._on_command_error)
         self._add_commands()
-        self._connection: asyncio.Task[None] | None = None
-        self._holds_endpoints = False
-        self._stopping = False
-        self.failure: str | None = None
+        self.gateway = DiscordGateway(self.client, self.tree, settings)
         self._in_flight: set[asyncio.Task[Any]] = set()
 
     # --- life cycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
         """Log in, connect every shard of this process, register commands if shard 0 is ours."""
-        token = self.settings.discord_bot_token
-        assert token is not None
-        protect_secrets([token.get_secret_value()])
-        try:
-            use_endpoints(self.endpoints)
-        except EndpointConflict as error:
-            raise FrontendStartError(str(error)) from None
-        self._holds_endpoints = True
-        try:
-            await self._connect(token.get_secret_value())
-        except BaseException:
-            await self.stop()
-            raise
-        if self.runs_shard_zero:
-            try:
-                await self.sync_commands()
-            except discord.HTTPException as error:
-                log.error("could not register the application commands: HTTP %s %s",
-                          error.status, redact(error.text))
+        await self.gateway.start()
 
-    async def _connect(self, token: str) -> None:
-        client = self.client
-        try:
-            await client.login(token)
-            if client.shard_count is None:
-                client.shard_count, _, _ = await client.http.get_bot_gateway()
-        except discord.LoginFailure:
-            raise FrontendStartError("Discord rejected DISCORD_BOT_TOKEN") from None
-        except (discord.HTTPException, discord.GatewayNotFound, aiohttp.ClientError,
-                OSError) as error:
-            raise FrontendStartError(
-                f"could not reach the Discord API at {self.endpoints.rest_base}: "
-                f"{type(error).__name__}: {redact(str(error))}") from None
-        self._connection = asyncio.create_task(client.connect(reconnect=True),
-                                               name="discord-gateway")
-        self._connection.add_done_callback(self._connection_ended)
-        ready = asyncio.create_task(client.wait_until_ready())
-        timeout = READY_TIMEOUT_SECONDS + client.identify_interval * (len(self.shard_ids) - 1)
-        done, _ = await asyncio.wait({ready, self._connection}, timeout=timeout,
-                                     return_when=asyncio.FIRST_COMPLETED)
-        if ready in done:
-            log.info("connected to the Discord gateway: shards %s of %s",
-                     ",".join(map(str, self.shard_ids)), client.shard_count)
-            return
-        ready.cancel()
-        failure = self._connection.exception() if self._connection in done else None
-        raise FrontendStartError(
-            f"could not connect to the Discord gateway at {self.endpoints.gateway}: "
-            f"{type(failure).__name__}: {redact(str(failure))}" if failure
-            else f"the Discord gateway did not become ready within {timeout:.0f} s")
-
-    def _connection_ended(self, connection: asyncio.Task[None]) -> None:
-        """discord.py reconnects by itself; it gives up only on errors that need an operator."""
-        if self._stopping or connection.cancelled():
-            return
-        error = connection.exception()
-        self.failure = ("the Discord gateway connection ended and will not reconnect: "
-                        + (f"{type(error).__name__}: {redact(str(error))}" if error
-                           else "closed"))
-        log.critical("%s", self.failure)
+    @property
+    def failure(self) -> str | None:
+        return self.gateway.failure
 
     def track(self) -> None:
         """Count an interaction as in flight until its handler returns (for the drain)."""
@@ -284,10 +118,8 @@ class DiscordAdapter:
             task.add_done_callback(self._in_flight.discard)
 
     async def stop(self, drain_seconds: float = 30.0) -> int:
-        """Finish the interactions in flight (Discord will not send them again), close the
-        gateway of every shard, restore discord.py's endpoints. Returns how many
-        interactions the drain had to abandon."""
-        self._stopping = True
+        """Finish the interactions in flight (Discord will not send them again), then close
+        the gateway. Returns how many interactions the drain had to abandon."""
         dropped = 0
         loop = asyncio.get_running_loop()
         deadline = loop.time() + drain_seconds
@@ -299,53 +131,11 @@ class DiscordAdapter:
                 log.error("shutdown drain timed out after %.0f s: %d Discord interactions "
                           "abandoned", drain_seconds, dropped)
                 break
-        await self.client.close()
-        if self._connection is not None:
-            try:
-                await asyncio.wait_for(self._connection, STOP_TIMEOUT_SECONDS)
-            except Exception as error:  # already logged, or the reason we are stopping
-                log.debug("gateway connection closed with %s", type(error).__name__)
-        if self._holds_endpoints:
-            release_endpoints()
-            self._holds_endpoints = False
+        await self.gateway.close()
         return dropped
 
-    @property
-    def shard_ids(self) -> list[int]:
-        """The shards this process runs (known once `start` has the shard count)."""
-        if self.client.shard_ids:
-            return list(self.client.shard_ids)
-        return list(range(self.client.shard_count or 1))
-
-    @property
-    def runs_shard_zero(self) -> bool:
-        return 0 in self.shard_ids
-
-    # --- command registration -----------------------------------------------------------
-
     async def sync_commands(self) -> list[str]:
-        """Register the commands where they differ from what Discord has; return where written."""
-        application_id = self.client.application_id
-        assert application_id is not None
-        http = self.client.http
-        written = []
-        scopes: list[discord.Object | None] = [
-            discord.Object(id=guild_id) for guild_id in self.settings.discord_guild_ids]
-        for guild in scopes or [None]:
-            registered: list[dict[str, Any]]
-            if guild is not None:
-                self.tree.copy_global_to(guild=guild)
-                registered = [dict(c) for c in
-                              await http.get_guild_commands(application_id, guild.id)]
-            else:
-                registered = [dict(c) for c in await http.get_global_commands(application_id)]
-            local = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
-            if needs_writing(local, registered, guild_scoped=guild is not None):
-                await self.tree.sync(guild=guild)
-                written.append(str(guild.id) if guild else "global")
-                log.info("registered %d application commands (%s)", len(local),
-                         f"guild {guild.id}" if guild else "global")
-        return written
+        return await self.gateway.sync_commands()
 
     def _add_commands(self) -> None:
         tree = self.tree
@@ -582,20 +372,3 @@ class DiscordAdapter:
         except discord.HTTPException as reply_error:
             log.warning("could not apologise for the error in %s: HTTP %s", action,
                         reply_error.status)
-
-
-# --- metrics ------------------------------------------------------------------------------
-
-def rate_limit_trace(metrics: OperatorMetrics) -> aiohttp.TraceConfig:
-    """Count every HTTP 429 from Discord's API, for `client.http`'s aiohttp session.
-
-    discord.py waits out most 429s itself and only logs them, so they never reach the
-    error boundary; its `http_trace` hook sees each response, retried or not."""
-    async def on_request_end(session: aiohttp.ClientSession, context: Any,
-                             params: aiohttp.TraceRequestEndParams) -> None:
-        if params.response.status == 429:
-            metrics.record_rate_limited(PLATFORM)
-
-    trace = aiohttp.TraceConfig()
-    trace.on_request_end.append(on_request_end)
-    return trace

@@ -9,43 +9,33 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlparse
 
-import httpx
 from telegram import (
     BotCommand,
     InlineQueryResultArticle,
     InputTextMessageContent,
-    Message,
-    MessageEntity,
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
-    ExtBot,
     InlineQueryHandler,
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from adapters.telegram import render
+from adapters.telegram.connection import TelegramConnection
+from adapters.telegram.updates import addressed_question, chat_of, describe_update
 from bot import texts
-from bot.answering import Chat
 from bot.answers import Answer
 from bot.core import FactBot
 from bot.digest.content import Digest
-from bot.frontends import ChatUnavailable, FrontendStartError
-from bot.metrics import OperatorMetrics
+from bot.frontends import ChatUnavailable
 from bot.settings import Settings
 from bot.subscriptions import DigestSubscription
 
@@ -70,49 +60,21 @@ _ADMINS = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 _COMMAND_UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 
 
-class WatchedBot(ExtBot[None]):
-    """python-telegram-bot's bot, telling its adapter when Telegram rejects the token.
-
-    After start-up a revoked token ends the polling loop silently (the library logs and
-    stops); the adapter must know, so the runner can exit for a supervisor to see."""
-
-    def __init__(self, *args: Any, on_rejected_token: Callable[[], None], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        with self._unfrozen():
-            self._on_rejected_token = on_rejected_token
-
-    async def get_updates(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super().get_updates(*args, **kwargs)
-        except InvalidToken:
-            self._on_rejected_token()
-            raise
-
-
 class TelegramAdapter:
     """`bot.frontends.Frontend` for Telegram, on python-telegram-bot's `Application`."""
 
     name = PLATFORM
 
     def __init__(self, core: FactBot, settings: Settings, *, poll_timeout: float = 10.0):
-        if settings.telegram_bot_token is None:
-            raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         self.core = core
         self.settings = settings
-        self.failure: str | None = None
-        self._poll_timeout = poll_timeout
-        bot = WatchedBot(
-            settings.telegram_bot_token.get_secret_value(),
-            base_url=settings.telegram_api_base_url,
-            request=HTTPXRequest(connection_pool_size=64,
-                                 httpx_kwargs=counting_rate_limits(core.metrics)),
-            get_updates_request=HTTPXRequest(httpx_kwargs=counting_rate_limits(core.metrics)),
-            rate_limiter=AIORateLimiter(max_retries=3),
-            on_rejected_token=self._token_rejected,
-        )
-        self.application: Application[Any, Any, Any, Any, Any, Any] = (
-            ApplicationBuilder().bot(bot).build())
+        self.connection = TelegramConnection(settings, core.metrics, poll_timeout=poll_timeout)
+        self.application = self.connection.application
         self._add_handlers()
+
+    @property
+    def failure(self) -> str | None:
+        return self.connection.failure
 
     def _add_handlers(self) -> None:
         app = self.application
@@ -133,63 +95,12 @@ class TelegramAdapter:
     # --- life cycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
-        app = self.application
-        try:
-            await app.initialize()
-        except InvalidToken:  # its message quotes the token: replace it
-            raise FrontendStartError("Telegram rejected TELEGRAM_BOT_TOKEN") from None
-        except NetworkError as error:
-            raise FrontendStartError(
-                f"cannot reach the Telegram Bot API at TELEGRAM_API_BASE_URL: "
-                f"{type(error).__name__}") from None
-        await app.bot.set_my_commands(COMMANDS)
-        if self.settings.telegram_webhook_url:
-            secret = self.settings.telegram_webhook_secret
-            await app.updater.start_webhook(  # type: ignore[union-attr]
-                listen=self.settings.telegram_webhook_listen,
-                port=self.settings.telegram_webhook_port,
-                url_path=urlparse(self.settings.telegram_webhook_url).path.lstrip("/"),
-                webhook_url=self.settings.telegram_webhook_url,
-                secret_token=secret.get_secret_value() if secret else None,
-                allowed_updates=Update.ALL_TYPES,
-            )
-        else:
-            await app.updater.start_polling(  # type: ignore[union-attr]
-                poll_interval=0.0, timeout=int(self._poll_timeout),
-                allowed_updates=Update.ALL_TYPES,
-            )
-        await app.start()
-
-    def _token_rejected(self) -> None:
-        if self.failure is None:
-            self.failure = "Telegram rejected TELEGRAM_BOT_TOKEN while running"
-            log.critical("%s; no more updates will arrive", self.failure)
+        await self.connection.start(COMMANDS)
 
     async def stop(self, drain_seconds: float = 30.0) -> int:
-        """Stop fetching, answer every update already fetched (Telegram considers them
-        delivered), then disconnect. Returns how many updates the drain had to drop."""
-        app = self.application
-        if app.updater and app.updater.running:
-            try:
-                await app.updater.stop()
-            except TelegramError as error:  # e.g. the polling loop ended on a revoked token
-                log.warning("telegram polling ended with %s", type(error).__name__)
-        dropped = 0
-        if app.running:
-            backlog = app.update_queue.qsize()
-            if backlog:
-                log.info("answering %d fetched updates before stopping", backlog)
-            try:
-                await asyncio.wait_for(app.stop(), drain_seconds)
-            except TimeoutError:
-                dropped = app.update_queue.qsize() + 1  # the queue and the one in hand
-                log.error("shutdown drain timed out after %.0f s: %d fetched Telegram "
-                          "updates dropped unanswered", drain_seconds, dropped)
-        try:
-            await app.shutdown()
-        except RuntimeError as error:  # still marked running after a timed-out drain
-            log.warning("telegram shutdown incomplete: %s", error)
-        return dropped
+        """Answer every update already fetched, then disconnect; return how many were
+        dropped when the drain ran out of time."""
+        return await self.connection.stop(drain_seconds)
 
     # --- commands -----------------------------------------------------------------------
 
@@ -217,7 +128,7 @@ class TelegramAdapter:
         message = update.effective_message
         if message is None or message.text is None:
             return
-        question = _addressed_question(message, context.bot.id, context.bot.username)
+        question = addressed_question(message, context.bot.id, context.bot.username)
         if question is not None:
             await self._answer(update, question)
 
@@ -234,7 +145,7 @@ class TelegramAdapter:
             return
         can_manage = await self._can_manage(update)
         notice = await asyncio.to_thread(
-            self.core.digest_words, _chat(update), context.args or [],
+            self.core.digest_words, chat_of(update), context.args or [],
             can_manage=can_manage, created_by=str(user.id) if user else None)
         await self._reply(update, render.render_reply(notice))
 
@@ -307,7 +218,7 @@ class TelegramAdapter:
         chat = update.effective_chat
         if chat is None:
             return
-        answer = await asyncio.to_thread(self.core.ask, question, chat=_chat(update))
+        answer = await asyncio.to_thread(self.core.ask, question, chat=chat_of(update))
         message = update.effective_message
         await self._send_answer(chat.id, answer,
                                 reply_to=message.message_id if message else None)
@@ -346,12 +257,12 @@ class TelegramAdapter:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log every handler error with the update's kind and chat, apologise, keep running."""
-        kind, chat_id = _describe_update(update)
+        kind, chat_id = describe_update(update)
         log.error("error handling a %s update in chat %s", kind, chat_id,
                   exc_info=context.error)
         self.core.metrics.record_platform_error(PLATFORM)
         if isinstance(context.error, InvalidToken):
-            self._token_rejected()
+            self.connection.token_rejected()
             return
         if not isinstance(update, Update) or update.effective_chat is None:
             return
@@ -364,55 +275,3 @@ class TelegramAdapter:
                 await update.effective_message.reply_text(texts.ERROR_APOLOGY)
         except TelegramError:
             log.warning("could not send the apology to chat %s", chat_id)
-
-
-def _chat(update: Update) -> Chat:
-    chat = update.effective_chat
-    return Chat(PLATFORM, str(chat.id) if chat else None,
-                private=chat is None or chat.type == ChatType.PRIVATE)
-
-
-def _addressed_question(message: Message, bot_id: int, bot_username: str) -> str | None:
-    """The question in a group message meant for the bot, or None for other chatter."""
-    text = message.text or ""
-    mention = f"@{bot_username}".casefold()
-    mentioned = False
-    for entity, value in message.parse_entities(
-        [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
-    ).items():
-        if (entity.type == MessageEntity.MENTION and value.casefold() == mention) or (
-            entity.type == MessageEntity.TEXT_MENTION and entity.user
-            and entity.user.id == bot_id
-        ):
-            mentioned = True
-            text = text.replace(value, " ")
-    replied = message.reply_to_message is not None and (
-        message.reply_to_message.from_user is not None
-        and message.reply_to_message.from_user.id == bot_id)
-    if not (mentioned or replied):
-        return None
-    return " ".join(text.split())
-
-
-def _describe_update(update: object) -> tuple[str, str]:
-    if not isinstance(update, Update):
-        return type(update).__name__, "-"
-    kind = next((name for name in ("message", "edited_message", "inline_query",
-                                    "callback_query", "channel_post")
-                 if getattr(update, name, None) is not None), "update")
-    chat = update.effective_chat
-    return kind, str(chat.id) if chat else "-"
-
-
-# --- metrics ------------------------------------------------------------------------------
-
-def counting_rate_limits(metrics: OperatorMetrics) -> dict[str, Any]:
-    """httpx options that count every HTTP 429 from the Bot API.
-
-    `AIORateLimiter` retries a `RetryAfter` itself, so only the last of several 429s would
-    reach `on_error`; an httpx response hook sees each of them."""
-    async def on_response(response: httpx.Response) -> None:
-        if response.status_code == 429:
-            metrics.record_rate_limited(PLATFORM)
-
-    return {"event_hooks": {"response": [on_response]}}

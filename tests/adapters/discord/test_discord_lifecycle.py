@@ -151,7 +151,7 @@ async def test_a_fatal_gateway_close_is_logged_without_the_token(
     """A close discord.py cannot recover from (authentication failed) is logged loudly."""
     with caplog.at_level(logging.CRITICAL, logger="adapters.discord.app"):
         await discord_bot.fake.close_connection(AUTHENTICATION_FAILED)
-        connection = discord_bot.adapter._connection
+        connection = discord_bot.adapter.gateway.connection
         assert connection is not None
         await asyncio.wait({connection}, timeout=5)
     [record] = [r for r in caplog.records if r.levelno == logging.CRITICAL]
@@ -217,10 +217,10 @@ async def test_processes_split_the_shards_over_one_database(
     try:
         async with running(fake_discord, cores[0], database_url,
                            discord_shard_count=2, discord_shard_ids=[1]) as second:
-            assert not second.runs_shard_zero and not fake_discord.calls("GET", "/commands")
+            assert not second.gateway.runs_shard_zero and not fake_discord.calls("GET", "/commands")
             async with running(fake_discord, cores[1], database_url,
                                discord_shard_count=2, discord_shard_ids=[0]) as first:
-                assert first.runs_shard_zero
+                assert first.gateway.runs_shard_zero
                 assert sorted(fake_discord.identified_shards()) == [[0, 2], [1, 2]]
                 for shard in (0, 1):
                     interaction = curfew()
