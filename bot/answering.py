@@ -6,6 +6,7 @@ through `bot.core.FactBot`, which runs the calls that touch the database in a th
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import time
@@ -130,11 +131,15 @@ class Answering:
 
     # --- questions ----------------------------------------------------------------------
 
-    def ask(self, question: str, *, chat: Chat, record: bool = True) -> Answer:
-        """Answer and log a question; count it by outcome and time it for operators."""
+    def ask(self, question: str, *, chat: Chat, record: bool = True,
+            follows: str | None = None) -> Answer:
+        """Answer and log a question; count it by outcome and time it for operators.
+        `follows` is the fact of the answer the question replies to ("and when was
+        that?", "who said so?"): it lends the topic."""
         started = time.perf_counter()
         try:
-            answer = self.match(question)
+            answer = (self.match(question) if follows is None
+                      else self.follow_up(question, follows))
             if record and answer.question:
                 self._record(answer, chat=chat)
         except Exception:
@@ -175,6 +180,27 @@ class Answering:
                           suggestions=candidates, hint=hint)
         return Answer(question=text, outcome=Outcome.NONE, score=best.score if best else 0.0,
                       hint=hint)
+
+    def follow_up(self, question: str, fact_id: str) -> Answer:
+        """A reply to an earlier answer, read with that answer's fact as its topic.
+
+        A question with a topic of its own ("what about the injured?") is answered as
+        asked when it can be; one made only of pointers ("who said so?", "and when was
+        that?") is read together with the earlier fact's headline, and failing that is
+        answered with the earlier fact itself, whose claims say who and when."""
+        earlier = self._index.get(fact_id)
+        alone = self.match(question)
+        if earlier is None or not alone.question:
+            return alone
+        own_topic = bool(self._index.normalizer.terms(alone.question).content)
+        if own_topic and alone.answered:
+            return alone
+        together = self.match(f"{alone.question} {earlier.headline}")
+        if together.answered:
+            return dataclasses.replace(together, question=alone.question)
+        if not own_topic:
+            return answer_from_fact(earlier, question=alone.question, score=100.0)
+        return alone
 
     def check_quote(self, pasted: str, *, question: str | None = None) -> Answer:
         """Who said these words, where and when, and whether they are verbatim."""

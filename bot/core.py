@@ -67,9 +67,11 @@ class FactBot:
 
     # --- questions ----------------------------------------------------------------------
 
-    def ask(self, question: str, *, chat: Chat, record: bool = True) -> Answer:
-        """Answer a question someone typed, and log it (without who asked)."""
-        return self.answering.ask(question, chat=chat, record=record)
+    def ask(self, question: str, *, chat: Chat, record: bool = True,
+            follows: str | None = None) -> Answer:
+        """Answer a question someone typed, and log it (without who asked); `follows` is
+        the fact of the earlier answer the question replies to, if any."""
+        return self.answering.ask(question, chat=chat, record=record, follows=follows)
 
     def match(self, question: str) -> Answer:
         """The answer to `question` from memory alone: nothing is read or written."""
