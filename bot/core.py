@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from bot import texts
 from bot.answering import Answering, Chat
 from bot.answers import Answer, Notice, SourceCard, SourceInfo, Suggestion
+from bot.curation import Curation
 from bot.layout import shorten
 from bot.matching import FactIndex
 from bot.settings import Settings, get_settings
@@ -40,7 +41,11 @@ class FactBot:
     def __init__(self, settings: Settings, database: Database):
         self.settings = settings
         self.database = database
-        self.answering = Answering(settings, database)
+        # Every change to the table goes through the curation service; the index hears
+        # of each one (listeners added later, e.g. corrections, hear after it).
+        self.curation = Curation(database)
+        self.answering = Answering(settings, database, self.curation)
+        self.curation.add_listener(self.answering)
         self.subscriptions = SubscriptionStore(database)
 
     @classmethod
