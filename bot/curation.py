@@ -45,6 +45,7 @@ from bot.store import (
     SyncReport,
     apply_fact,
     bump_revision,
+    change_summary,
     fact_versions,
     live_fact_rows,
     loaded_seeds_digest,
@@ -59,7 +60,6 @@ from bot.store import (
     sha256,
     stored_documents,
     sync_fact_table,
-    what_changed,
 )
 from bot.tableio import (
     PublishedDocument,
@@ -315,9 +315,7 @@ class Curation:
             before, old = FactState.of(row), seed_fact(row)
             apply_fact(row, fact)
             row.retracted = target.retracted
-            what = (target.summary if target.retracted
-                    else what_changed(old, fact) if not before.retracted
-                    else texts.SUMMARY_BACK)
+            what = target.summary if target.retracted else change_summary(before, old, fact)
             return [record_version(session=session, row=row, before=before,
                                    change=Change.REVERTED, actor=actor, now=now,
                                    summary=texts.SUMMARY_REVERTED.format(version=version,
@@ -381,9 +379,8 @@ class Curation:
         before, old = FactState.of(row), seed_fact(row)
         apply_fact(row, fact)
         row.retracted = False
-        summary = texts.SUMMARY_BACK if before.retracted else what_changed(old, fact)
         return record_version(session=session, row=row, before=before, change=change,
-                              actor=actor, now=now, summary=summary)
+                              actor=actor, now=now, summary=change_summary(before, old, fact))
 
     # --- documents ----------------------------------------------------------------------
 

@@ -353,10 +353,9 @@ def sync_fact_table(*, session: Session, table: FactTable, now: datetime | None 
             old = seed_fact(row)
             apply_fact(row, seed)
             row.retracted = False
-            summary = texts.SUMMARY_BACK if before.retracted else what_changed(old, seed)
             report.changes.append(record_version(
                 session=session, row=row, before=before, change=Change.IMPORTED,
-                actor=SEEDS_ACTOR, now=now, summary=summary))
+                actor=SEEDS_ACTOR, now=now, summary=change_summary(before, old, seed)))
             row.seed_sha256, row.seed_version = digest, row.version
             (report.added if before.retracted else report.corrected).append(seed.id)
     for row in existing.values():
@@ -554,6 +553,15 @@ def load_table(*, session: Session) -> StoredTable:
 
 
 # --- what changed, in words -----------------------------------------------------------------
+
+
+def change_summary(before: FactState, old: SeedFact, new: SeedFact) -> str:
+    """What a live version says that the one before did not: back, and what changed."""
+    if not before.retracted:
+        return what_changed(old, new)
+    if old.content_sha256() == new.content_sha256():
+        return texts.SUMMARY_BACK
+    return f"{texts.SUMMARY_BACK}; {what_changed(old, new)}"
 
 
 def what_changed(before: SeedFact, after: SeedFact) -> str:

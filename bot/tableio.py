@@ -16,6 +16,7 @@ file like a seed file (`bot.facttable`): every problem named by line and field.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import re
@@ -66,6 +67,21 @@ def facts_yaml(facts: Sequence[SeedFact], *, comment: str = "") -> str:
                           sort_keys=False, allow_unicode=True, width=1_000_000)
     header = "".join(f"# {line}\n" if line else "#\n" for line in comment.splitlines())
     return header + body
+
+
+def fact_diff(before: Mapping[str, Any] | None, after: Mapping[str, Any], *, before_label: str,
+              after_label: str) -> list[str]:
+    """A unified diff of two versions of a fact (as stored: the table's own fields), in
+    the YAML an editor knows; `before` None shows the whole of `after` as added."""
+    def lines(content: Mapping[str, Any] | None) -> list[str]:
+        if content is None:
+            return []
+        mapping = fact_mapping(SeedFact.model_validate(content))
+        return yaml.safe_dump(mapping, sort_keys=False, allow_unicode=True,
+                              width=1_000_000).splitlines()
+
+    return [line.rstrip("\n") for line in difflib.unified_diff(
+        lines(before), lines(after), fromfile=before_label, tofile=after_label, lineterm="")]
 
 
 # --- CSV ----------------------------------------------------------------------------------
@@ -223,7 +239,8 @@ def _document(published: PublishedDocument) -> dict[str, Any]:
         "@type": "CreativeWork", "@id": f"#document-{source.id}", "identifier": source.id,
         "name": source.title, "genre": source.kind, "author": _agent(source.speaker),
         "publisher": {"@type": "Organization", "name": source.publisher},
-        "sha256": published.sha256,
+        "encoding": {"@type": "MediaObject", "encodingFormat": "text/plain",
+                     "sha256": published.sha256},
     }
     if source.date:
         node["datePublished"] = source.date.isoformat()

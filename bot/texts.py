@@ -130,3 +130,30 @@ CLAIM_FIELD_NAMES = {
 }
 NOT_STATED = "Not stated"
 SOURCE_KINDS = "must be statement, commentary or interview"
+
+# The console's curation commands.
+CANNOT_READ = "cannot read {path}: {reason}"
+FILE_TOO_LARGE = "{path} is larger than the {limit:,} bytes a file may have"
+IMPORTED = "imported {file}: {summary}"
+CHANGED = "{fact_id}: version {version}: {summary}"
+NO_CONFLICTS = "No conflicts: seeds/ has changed no fact an editor changed."
+CONFLICT = (
+    "{fact_id}: seeds/ {change} it ({at}); kept the editor's version {version} "
+    "({actor}, {kept_at})."
+)
+CONFLICT_RESOLVE = "Decide: factbot facts resolve {fact_id} --keep editor|seeds"
+RESOLVED = {
+    "editor": "{fact_id}: conflict closed; the editor's version stays, and seeds/ still "
+              "may not overwrite it.",
+    "seeds": "{fact_id}: conflict closed; the fact now says what seeds/ says, and later "
+             "seeds/ changes apply to it again.",
+}
+EDIT_HEADER = (
+    "Fact {fact_id}: edit, save and close to apply it as a new version.\n"
+    "It is checked first (fields, quotes verbatim in their documents); the id stays.\n"
+    "Empty the file to give up."
+)
+EDIT_AGAIN = "Edit again? [Y/n] "
+EDIT_CANCELLED = "Nothing changed."
+EDIT_PROBLEMS_HINT = "fix them, save and close; this block is dropped"
+EDITOR_FAILED = "cannot edit with {editor}: {reason}; set EDITOR to your editor. Nothing changed."
