@@ -325,9 +325,12 @@ class Curation:
 
     def teach(self, fact_id: str, question: str, *, actor: Actor) -> FactChanged:
         """Add a question form to a fact: people asking it that way get the answer."""
-        question = fold_whitespace(question)[:MAX_QUESTION_FORM_CHARS]
+        question = fold_whitespace(question)
         if not question:
             raise CurationError(texts.EMPTY_QUESTION_FORM)
+        if len(question) > MAX_QUESTION_FORM_CHARS:
+            raise CurationError(texts.QUESTION_FORM_TOO_LONG.format(
+                limit=MAX_QUESTION_FORM_CHARS))
 
         def work(session: Session, now: datetime) -> list[FactChanged]:
             row = self._row(session, fact_id)
@@ -392,6 +395,9 @@ class Curation:
 
         The id is `source_id`, or the next free number ("005" after "004").
         """
+        title, speaker = fold_whitespace(title), fold_whitespace(speaker)
+        if not title or not speaker:
+            raise CurationError(texts.SOURCE_NEEDS_NAMES)
         if not text.strip():
             raise CurationError(texts.SOURCE_EMPTY)
         if len(text.encode()) > MAX_SEED_FILE_BYTES:

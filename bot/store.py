@@ -239,7 +239,7 @@ def record_version(*, session: Session, row: Fact, before: FactState | None, cha
         row.updated_at = now
     news = None
     if change is Change.TAUGHT:
-        news = None
+        pass  # the answer reads the same: no news for the digest
     elif before is None or (before.retracted and not row.retracted):
         news = "added"
     elif row.retracted and not before.retracted:

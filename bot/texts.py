@@ -76,6 +76,9 @@ FACT_RETRACTED = (
 UNKNOWN_VERSION = "Fact {fact_id!r} has versions 1 to {last}; there is no version {version}."
 ALREADY_A_QUESTION = "Fact {fact_id!r} already has the question form {question!r}."
 EMPTY_QUESTION_FORM = "A question form needs some words."
+QUESTION_FORM_TOO_LONG = (
+    "A question form is what people type: at most {limit} characters. Teach a shorter one."
+)
 REASON_NEEDED = "Say why the fact is retracted (--reason): the history keeps it."
 EDIT_ONE_FACT = "Keep exactly one fact in the file, the one with id {fact_id!r}."
 EDIT_ID_FIXED = (
@@ -90,6 +93,7 @@ SOURCE_ID_TAKEN = "There is already a document {id!r}; choose another --id."
 BAD_SOURCE_ID = "A document id is 1 to 16 letters, digits, - or _ (e.g. 005); got {id!r}."
 SOURCE_DUPLICATE = "This text is already stored, as document {id}."
 SOURCE_EMPTY = "The document is empty."
+SOURCE_NEEDS_NAMES = "A document needs a --title and a --speaker."
 SOURCE_TOO_LARGE = "The document is larger than the {limit:,} bytes a document may have."
 SOURCE_NOT_UTF8 = "{file}: not UTF-8 text (byte 0x{byte:02x} at line {line}); save it as UTF-8."
 BAD_URL = "The --url must start with http:// or https://."
@@ -133,6 +137,7 @@ SOURCE_KINDS = "must be statement, commentary or interview"
 
 # The console's curation commands.
 CANNOT_READ = "cannot read {path}: {reason}"
+CANNOT_WRITE = "cannot write {path}: {reason}"
 FILE_TOO_LARGE = "{path} is larger than the {limit:,} bytes a file may have"
 IMPORTED = "imported {file}: {summary}"
 CHANGED = "{fact_id}: version {version}: {summary}"

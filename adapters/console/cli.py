@@ -184,7 +184,11 @@ def cmd_facts_export(args: argparse.Namespace) -> int:
     def work(bot: FactBot) -> int:
         exported = bot.curation.export(args.format)
         if args.output:
-            Path(args.output).write_text(exported, encoding="utf-8")
+            try:
+                Path(args.output).write_text(exported, encoding="utf-8")
+            except OSError as error:
+                raise UserError(texts.CANNOT_WRITE.format(
+                    path=args.output, reason=error.strerror or error)) from None
         else:
             sys.stdout.write(exported)
         return 0
