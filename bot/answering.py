@@ -19,20 +19,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import texts
 from bot.answers import Answer, Outcome, SourceInfo, Suggestion
 from bot.compose import answer_from_fact, answer_from_quote, suggestion_for
-from bot.facttable import FactTable, load_fact_table
+from bot.curation import Curation
+from bot.documents import load_documents
+from bot.facttable import load_fact_table
 from bot.matching import FactIndex, Match
 from bot.metrics import OperatorMetrics, question_outcome
 from bot.normalize import Normalizer
 from bot.question_log import record_question
 from bot.quotecheck import QuoteChecker, quoted_passage
 from bot.settings import Settings
-from bot.store import (
-    MassRetractionRefused,
-    SyncReport,
-    load_facts,
-    loaded_seeds_digest,
-    sync_fact_table,
-)
+from bot.store import MassRetractionRefused, SyncReport, load_table, table_revision
 from db.database import Database
 from db.models import QuestionLog
 from db.types import utcnow
@@ -65,36 +61,35 @@ def clean_question(question: str, max_chars: int) -> tuple[str, bool]:
 class Answering:
     """Answers questions from the fact table; keeps the index fresh and the question log."""
 
-    def __init__(self, settings: Settings, database: Database,
+    def __init__(self, settings: Settings, database: Database, curation: Curation,
                  metrics: OperatorMetrics | None = None):
         self.settings = settings
         self.database = database
+        self.curation = curation
         self.metrics = metrics or OperatorMetrics()
         self._index = FactIndex([], Normalizer())
         self._sources: list[SourceInfo] = []
-        self._loaded_digest: str | None = None
+        self._revision: int | None = None  # the table revision the index was built from
         self._quotes: QuoteChecker | None = None
 
     # --- the fact table ---------------------------------------------------------------
 
     def load_seeds(self, *, only_if_changed: bool = False, allow_mass_retraction: bool = False
                    ) -> SyncReport:
-        """Load `seeds/`; `MassRetractionRefused` past SEEDS_MAX_RETRACTION_SHARE unless allowed."""
+        """Import `seeds/` into the database (editors' changes are kept, see
+        `bot.store.sync_fact_table`) and serve the table from it; `MassRetractionRefused`
+        past SEEDS_MAX_RETRACTION_SHARE unless allowed."""
         table = load_fact_table(self.settings.seeds_dir)
         max_share = None if allow_mass_retraction else self.settings.seeds_max_retraction_share
-        with self.database.session() as session:
-            if only_if_changed and loaded_seeds_digest(session=session) == table.digest:
-                report = SyncReport()
-            else:
-                report = sync_fact_table(session=session, table=table,
-                                         max_retraction_share=max_share)
-        if report.changed:
-            log.info("fact table loaded: %s", report.summary())
-        self._build_index(table)
+        report = self.curation.import_seeds(table, max_retraction_share=max_share,
+                                            only_if_changed=only_if_changed)
+        if report.changed or report.documents:
+            log.info("fact table imported from seeds/: %s", report.summary())
+        self.refresh_if_changed()
         return report
 
     def load_seeds_at_start(self) -> None:
-        """Load a changed `seeds/`, but never let a start-up retract most of the table.
+        """Import a changed `seeds/`, but never let a start-up retract most of the table.
 
         Every instance loads at start, so a truncated facts.yaml in one deploy would
         empty the table for all of them; refused, this instance serves the table already
@@ -103,27 +98,29 @@ class Answering:
         try:
             self.load_seeds(only_if_changed=True)
         except MassRetractionRefused as refused:
-            self._build_index(load_fact_table(self.settings.seeds_dir))
+            self.refresh_if_changed()
             log.error("%s Serving the %d facts already in the database.",
                       refused, len(self._index.facts))
 
-    def _build_index(self, table: FactTable) -> None:
-        with self.database.session() as session:
-            sources, facts = load_facts(session=session)
-            digest = loaded_seeds_digest(session=session)
-        self._sources = sources
-        self._index = FactIndex(facts, Normalizer(table.aliases))
-        self._quotes = QuoteChecker.from_fact_table(table)
-        self._loaded_digest = digest
-
     def refresh_if_changed(self) -> bool:
-        """Rebuild the index when another process loaded a new table; cheap to call often."""
+        """Rebuild the index when the table changed (here or on another instance): one
+        small read when nothing did, so cheap to call often."""
         with self.database.session() as session:
-            digest = loaded_seeds_digest(session=session)
-        if digest == self._loaded_digest:
-            return False
-        self._build_index(load_fact_table(self.settings.seeds_dir))
+            revision = table_revision(session=session)
+            if revision == self._revision:
+                return False
+            stored = load_table(session=session)
+        self._sources = stored.sources
+        self._index = FactIndex(stored.facts, Normalizer(stored.table.aliases))
+        self._quotes = QuoteChecker(load_documents(stored.table))
+        self._revision = stored.revision
         return True
+
+    def on_fact_changed(self, fact_id: str, old_version: int | None, new_version: int,
+                        summary: str) -> None:
+        """A change committed through this instance's curation service: answer from it
+        at once rather than at the next periodic refresh."""
+        self.refresh_if_changed()
 
     @property
     def index(self) -> FactIndex:

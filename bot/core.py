@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from bot import texts
 from bot.answering import Answering, Chat
 from bot.answers import Answer, Notice, SourceCard, SourceInfo, Suggestion
+from bot.curation import Curation
 from bot.layout import shorten
 from bot.matching import FactIndex
 from bot.metrics import OperatorMetrics
@@ -42,7 +43,11 @@ class FactBot:
         self.settings = settings
         self.database = database
         self.metrics = OperatorMetrics()  # this core's own registry: see bot.metrics
-        self.answering = Answering(settings, database, self.metrics)
+        # Every change to the table goes through the curation service; the index hears
+        # of each one (listeners added later, e.g. corrections, hear after it).
+        self.curation = Curation(database)
+        self.answering = Answering(settings, database, self.curation, self.metrics)
+        self.curation.add_listener(self.answering)
         self.subscriptions = SubscriptionStore(database)
 
     @classmethod

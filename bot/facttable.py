@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -346,11 +347,15 @@ def _validation_problems(error: ValidationError, entry: Any, *, place: str, labe
 class _SeedFolder:
     """One seeds folder, each file read once: the digest covers exactly what was checked."""
 
-    def __init__(self, seeds_dir: Path) -> None:
+    def __init__(self, seeds_dir: Path, files: Mapping[str, bytes] | None = None) -> None:
+        """Read `seeds_dir`, or hold `files` (name → bytes) already read from elsewhere."""
         self.seeds_dir = seeds_dir
         self.problems: list[str] = []
-        self._contents: dict[str, bytes] = {}
+        self._contents: dict[str, bytes] = dict(files or {})
         self._unreadable: set[str] = set()
+        self.digest = ""
+        if files is not None:
+            return
         digest = hashlib.sha256()
         if not seeds_dir.is_dir():
             self.problems.append(f"{seeds_dir}: the seeds folder does not exist")
@@ -538,6 +543,13 @@ def _read_facts(folder: _SeedFolder, sources: _Sources) -> list[SeedFact]:
         folder.problems.append(
             f"{FACTS_FILE}:{line}: no facts: `facts:` is empty. An empty or truncated "
             "facts.yaml would retract every fact; restore the file")
+    return _check_facts(entries, place=FACTS_FILE, sources=sources, problems=folder.problems)
+
+
+def _check_facts(entries: _Sequence, *, place: str, sources: _Sources, problems: list[str],
+                 taken_ids: Collection[str] = (),
+                 unknown_source: str = f"unknown source (see {SOURCES_FILE})") -> list[SeedFact]:
+    """Every entry as a fact: fields, unique ids, and each quote verbatim in its document."""
     folded_documents = {source_id: fold_whitespace(text)
                         for source_id, text in sources.documents.items()}
     facts: list[SeedFact] = []
@@ -546,31 +558,34 @@ def _read_facts(folder: _SeedFolder, sources: _Sources) -> list[SeedFact]:
         entry_line = entries.item_lines[index]
         label = _entry_label(entry, "facts", index, "fact")
         if not isinstance(entry, _Mapping):
-            folder.problems.append(f"{FACTS_FILE}:{entry_line}: {label} must be a mapping "
-                                   f"(id, headline, questions, claims, ...), found {_kind(entry)}")
+            problems.append(f"{place}:{entry_line}: {label} must be a mapping "
+                            f"(id, headline, questions, claims, ...), found {_kind(entry)}")
             continue
         try:
             fact = SeedFact.model_validate(entry)
         except ValidationError as error:
-            folder.problems += _validation_problems(error, entry, place=FACTS_FILE, label=label)
+            problems += _validation_problems(error, entry, place=place, label=label)
             continue
         if fact.id in seen_ids:
-            folder.problems.append(f"{FACTS_FILE}:{entry_line}: fact id {fact.id!r} already "
-                                   f"used at line {seen_ids[fact.id]}")
+            problems.append(f"{place}:{entry_line}: fact id {fact.id!r} already "
+                            f"used at line {seen_ids[fact.id]}")
             continue
         seen_ids[fact.id] = entry_line
+        if fact.id in taken_ids:
+            problems.append(f"{place}:{_line_at(entry, ('id',))}: fact id {fact.id!r} is "
+                            "already in the table, and a fact id is never reused")
         for position, claim in enumerate(fact.claims):
             quote_line = _line_at(entry, ("claims", position, "quote"))
-            where = f"{FACTS_FILE}:{quote_line}: fact {fact.id!r}, source {claim.source!r}"
+            where = f"{place}:{quote_line}: fact {fact.id!r}, source {claim.source!r}"
             if claim.source in sources.reported or sources.unidentified:
                 continue  # sources.yaml's own problems already say it
             if claim.source not in folded_documents:
-                folder.problems.append(f"{where}: unknown source (see {SOURCES_FILE})")
+                problems.append(f"{where}: {unknown_source}")
                 continue
             if claim.quote not in folded_documents[claim.source]:
                 problem = _quote_problem(claim.quote, folded_documents[claim.source],
-                                         earlier_problems=len(folder.problems))
-                folder.problems.append(f"{where}: {problem}")
+                                         earlier_problems=len(problems))
+                problems.append(f"{where}: {problem}")
         facts.append(fact)
     return facts
 
@@ -609,3 +624,44 @@ def load_fact_table(seeds_dir: Path) -> FactTable:
         raise FactTableError(folder.problems, seeds_dir=seeds_dir)
     return FactTable(tuple(sources.sources), tuple(facts), aliases, sources.documents,
                      folder.digest)
+
+
+# --- facts from elsewhere: an editor's file, a CSV sheet, checked against stored documents --
+
+# Public names for the line-keeping containers, so readers of other formats (a CSV sheet)
+# can hand entries to `check_facts` and get problems that name their lines too.
+LinedMapping = _Mapping
+LinedList = _Sequence
+
+
+def check_facts(entries: LinedList, *, place: str, sources: Sequence[SeedSource],
+                documents: Mapping[str, str], taken_ids: Collection[str] = (),
+                unknown_source: str = "unknown source") -> list[SeedFact]:
+    """Check entries read from `place` as seeds/ facts are checked; `FactTableError` lists
+    every problem (field, line, quote not verbatim in the stored document, id taken)."""
+    problems: list[str] = []
+    known = _Sources(list(sources), dict(documents), set())
+    facts = _check_facts(entries, place=place, sources=known, problems=problems,
+                         taken_ids=taken_ids, unknown_source=unknown_source)
+    if not entries:
+        problems.insert(0, f"{place}:{entries.line or 1}: no facts")
+    if problems:
+        raise FactTableError(problems, seeds_dir=Path(place))
+    return facts
+
+
+def read_facts_file(data: bytes, *, place: str, sources: Sequence[SeedSource],
+                    documents: Mapping[str, str], taken_ids: Collection[str] = (),
+                    unknown_source: str = "unknown source") -> list[SeedFact]:
+    """Facts in the table's own format (`facts: [...]`) from a file that is not seeds/:
+    read with the same bounds as a seed file, checked like `check_facts`."""
+    if len(data) > MAX_SEED_FILE_BYTES:
+        raise FactTableError([f"{place}: larger than the {MAX_SEED_FILE_BYTES:,} bytes a "
+                              "fact file may have"], seeds_dir=Path(place))
+    folder = _SeedFolder(Path(place), {place: data})
+    section = folder.section(place, "facts", _Sequence)
+    if section is None:
+        raise FactTableError(folder.problems, seeds_dir=Path(place))
+    entries, _ = section
+    return check_facts(entries, place=place, sources=sources, documents=documents,
+                       taken_ids=taken_ids, unknown_source=unknown_source)

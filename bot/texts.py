@@ -74,3 +74,99 @@ QUOTE_SAID = "said: “{words}” (in {title})."
 LEAD = "{short} — according to {who}."
 LEAD_DIFFER = "Sources differ ({short}) — according to {who}:"
 MORE_CLAIMS = "({count} further claims on this in the documents are not shown.)"
+
+# The newsroom desk: curating the table (`factbot facts ...`, and editors in chat).
+UNKNOWN_FACT = "There is no fact {fact_id!r} in the table."
+FACT_RETRACTED = (
+    "Fact {fact_id!r} is retracted; make an earlier version current again with "
+    "`factbot facts revert {fact_id} VERSION`."
+)
+UNKNOWN_VERSION = "Fact {fact_id!r} has versions 1 to {last}; there is no version {version}."
+ALREADY_A_QUESTION = "Fact {fact_id!r} already has the question form {question!r}."
+EMPTY_QUESTION_FORM = "A question form needs some words."
+QUESTION_FORM_TOO_LONG = (
+    "A question form is what people type: at most {limit} characters. Teach a shorter one."
+)
+REASON_NEEDED = "Say why the fact is retracted (--reason): the history keeps it."
+EDIT_ONE_FACT = "Keep exactly one fact in the file, the one with id {fact_id!r}."
+EDIT_ID_FIXED = (
+    "A fact's id never changes (it was {fact_id!r}); to say something else, add a new fact."
+)
+NO_CONFLICT = "Fact {fact_id!r} has no open conflict with seeds/."
+UNKNOWN_SOURCE_FOR_CLAIM = (
+    "unknown source: no stored document has this id (`factbot sources` lists them, "
+    "`factbot sources add` stores one)"
+)
+SOURCE_ID_TAKEN = "There is already a document {id!r}; choose another --id."
+BAD_SOURCE_ID = "A document id is 1 to 16 letters, digits, - or _ (e.g. 005); got {id!r}."
+SOURCE_DUPLICATE = "This text is already stored, as document {id}."
+SOURCE_EMPTY = "The document is empty."
+SOURCE_NEEDS_NAMES = "A document needs a --title and a --speaker."
+SOURCE_TOO_LARGE = "The document is larger than the {limit:,} bytes a document may have."
+SOURCE_NOT_UTF8 = "{file}: not UTF-8 text (byte 0x{byte:02x} at line {line}); save it as UTF-8."
+BAD_URL = "The --url must start with http:// or https://."
+SEEDS_DOCUMENT_TAKEN = (
+    "sources.yaml: source {id!r} is the id of a document an editor stored; give the seeds' "
+    "document another id"
+)
+SEEDS_DOCUMENT_LOSES_QUOTE = (
+    "sources.yaml: source {id!r}: the new text no longer holds the quote of fact {fact!r}, "
+    "which an editor changed; correct that fact first"
+)
+IMPORT_KEPT = (
+    "{count} kept as an editor changed them since the last import "
+    "(see `factbot facts conflicts`)"
+)
+NOTHING_TO_CHANGE = "Nothing to change: {fact_id} already says that."
+
+# Summaries of a version: what changed, in words (history, corrections in chat).
+SUMMARY_NEW = "new fact"
+SUMMARY_BACK = "back in the table"
+SUMMARY_DROPPED_FROM_SEEDS = "retracted: seeds/ no longer holds it"
+SUMMARY_RETRACTED = "retracted: {reason}"
+SUMMARY_REVERTED = "reverted to version {version}: {what}"
+SUMMARY_TAUGHT = "question form added: {question!r}"
+NOTHING_CHANGED_SUMMARY = "no change to what it says"
+FIELD_CHANGED = "{field} changed"
+QUESTIONS_ADDED = "{count} question form(s) added"
+QUESTIONS_REMOVED = "{count} question form(s) removed"
+CLAIM_FIELD_CHANGED = "{field} of claim {number} ({source}) changed"
+CLAIM_ADDED = "a claim from {source} added"
+CLAIM_REMOVED = "the claim from {source} removed"
+FACT_FIELD_NAMES = {
+    "headline": "headline", "short": "short answer", "tags": "tags",
+    "event_date": "event date", "sources_differ": "sources-differ mark",
+}
+CLAIM_FIELD_NAMES = {
+    "source": "source", "says": "what it says", "quote": "quote", "speaker": "speaker",
+}
+NOT_STATED = "Not stated"
+SOURCE_KINDS = "must be statement, commentary or interview"
+
+# The console's curation commands.
+CANNOT_READ = "cannot read {path}: {reason}"
+CANNOT_WRITE = "cannot write {path}: {reason}"
+FILE_TOO_LARGE = "{path} is larger than the {limit:,} bytes a file may have"
+IMPORTED = "imported {file}: {summary}"
+CHANGED = "{fact_id}: version {version}: {summary}"
+NO_CONFLICTS = "No conflicts: seeds/ has changed no fact an editor changed."
+CONFLICT = (
+    "{fact_id}: seeds/ {change} it ({at}); kept the editor's version {version} "
+    "({actor}, {kept_at})."
+)
+CONFLICT_RESOLVE = "Decide: factbot facts resolve {fact_id} --keep editor|seeds"
+RESOLVED = {
+    "editor": "{fact_id}: conflict closed; the editor's version stays, and seeds/ still "
+              "may not overwrite it.",
+    "seeds": "{fact_id}: conflict closed; the fact now says what seeds/ says, and later "
+             "seeds/ changes apply to it again.",
+}
+EDIT_HEADER = (
+    "Fact {fact_id}: edit, save and close to apply it as a new version.\n"
+    "It is checked first (fields, quotes verbatim in their documents); the id stays.\n"
+    "Empty the file to give up."
+)
+EDIT_AGAIN = "Edit again? [Y/n] "
+EDIT_CANCELLED = "Nothing changed."
+EDIT_PROBLEMS_HINT = "fix them, save and close; this block is dropped"
+EDITOR_FAILED = "cannot edit with {editor}: {reason}; set EDITOR to your editor. Nothing changed."

@@ -1,4 +1,8 @@
-"""Typed SQLAlchemy 2 models: the fact table, its change log, question log, digests."""
+"""Typed SQLAlchemy 2 models: the fact table and its versions, question log, digests.
+
+The database is the table of record: `seeds/` is imported into it, editors change it
+through `bot.curation`, and every change is a `FactVersion` holding the whole fact.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +43,14 @@ class Source(Base):
     date: Mapped[date | None]
     kind: Mapped[str] = mapped_column(String(40))
     content_sha256: Mapped[str] = mapped_column(String(64))
+    # The document itself: answers, the quote check and every claim's quote are checked
+    # against this text, so a document added on one instance works on all of them.
+    text: Mapped[str] = mapped_column(Text, server_default="")
+    url: Mapped[str | None] = mapped_column(Text)
+    # Who stored it: "import:seeds/sources.yaml" for the seeds' documents (None in
+    # databases from before documents were stored), "cli:<os user>" for `sources add`.
+    added_by: Mapped[str | None] = mapped_column(String(120))
+    added_at: Mapped[datetime | None]
 
 
 class Fact(Base):
@@ -52,11 +64,21 @@ class Fact(Base):
     event_date: Mapped[date | None]
     sources_differ: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    # Hash of the fact's seed content: a changed hash is a correction.
+    # Hash of the fact's content in the table's own format: a changed hash is a correction.
     content_sha256: Mapped[str] = mapped_column(String(64))
     retracted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When what the fact says last changed: the "as of" of its answers. Teaching it a
+    # question form is a new version but does not change the answer, nor this.
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The current version (see FactVersion); starts at 1.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The seeds importer's bookkeeping: the hash of the fact as seeds/ last had it (None
+    # when seeds/ does not hold it), and the version the importer last wrote. A current
+    # version other than `seed_version` means an editor changed the fact since the last
+    # import, and the importer keeps the editor's version.
+    seed_sha256: Mapped[str | None] = mapped_column(String(64))
+    seed_version: Mapped[int | None] = mapped_column(Integer)
 
     claims: Mapped[list[Claim]] = relationship(
         back_populates="fact", order_by="Claim.position", cascade="all, delete-orphan"
@@ -87,6 +109,48 @@ class FactChange(Base):
     fact_id: Mapped[str] = mapped_column(String(120), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # added | corrected | retracted
     changed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class FactVersion(Base):
+    """One version of a fact: who made it, when, from where, how, and the whole fact after.
+
+    `content` is the fact in the table's own format (as in facts.yaml, JSON-encoded), so
+    any two versions can be compared and any version made current again.
+    """
+
+    __tablename__ = "fact_versions"
+    __table_args__ = (UniqueConstraint("fact_id", "version", name="uq_fact_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    fact_id: Mapped[str] = mapped_column(ForeignKey("facts.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    # "import:seeds/facts.yaml", "cli:<os user>", "telegram:<user id>", "discord:<user id>"
+    actor: Mapped[str] = mapped_column(String(120))
+    # Where the change came from: "seeds", "cli", "file:<name>", "telegram:<chat id>", ...
+    origin: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime]
+    # added | corrected | retracted | reverted | taught | imported
+    change: Mapped[str] = mapped_column(String(16))
+    content: Mapped[dict[str, Any]]
+    retracted: Mapped[bool] = mapped_column(default=False)  # the fact's state after it
+    summary: Mapped[str] = mapped_column(Text, default="")  # what changed, in words
+
+
+class FactConflict(Base):
+    """seeds/ changed a fact an editor had changed since the last import: the editor's
+    version was kept, and this records what the seeds wanted until someone decides."""
+
+    __tablename__ = "fact_conflicts"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    fact_id: Mapped[str] = mapped_column(ForeignKey("facts.id"), index=True)
+    detected_at: Mapped[datetime]
+    kept_version: Mapped[int] = mapped_column(Integer)  # the editor's version, kept
+    seeds_change: Mapped[str] = mapped_column(String(16))  # added | corrected | retracted
+    seeds_content: Mapped[dict[str, Any] | None]  # None when seeds/ dropped the fact
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(120))
+    resolution: Mapped[str | None] = mapped_column(String(16))  # editor | seeds | agreed
 
 
 class QuestionLog(Base):

@@ -1,4 +1,4 @@
-"""The `factbot` command: ask, chat, check the fact table, preview digests, run the bots.
+"""The `factbot` command: ask, chat, curate the fact table, preview digests, run the bots.
 
 The one error boundary of the console: a `UserError` (bad settings, a broken seed file,
 an unreachable database, a bad argument) is printed as its message alone; anything else
@@ -8,11 +8,17 @@ is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
+import os
+import shlex
+import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
@@ -26,10 +32,13 @@ from adapters.console.render import (
 from bot import texts
 from bot.answering import Chat
 from bot.core import FactBot
+from bot.curation import ConflictView, VersionView
 from bot.errors import UserError
-from bot.facttable import load_fact_table
+from bot.facttable import MAX_SEED_FILE_BYTES, load_fact_table
 from bot.settings import get_settings
+from bot.store import Actor
 from bot.subscriptions import DigestCommandError, canonical_timezone
+from bot.tableio import FORMATS, fact_diff, facts_yaml
 from db.types import utcnow
 
 EXIT_USAGE = 2
@@ -111,6 +120,282 @@ def cmd_facts_coverage(args: argparse.Namespace) -> int:
     else:
         print(report.to_text())
     return 0
+
+
+# --- curating the table -----------------------------------------------------------------
+
+
+def cli_actor(origin: str = "cli") -> Actor:
+    """Changes from the command line are recorded as made by the OS user running it."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name and no passwd entry (some containers)
+        user = "unknown"
+    return Actor(f"cli:{user}", origin)
+
+
+def _read_file(path: str) -> bytes:
+    """A file named on the command line, at most the size a fact or document file may have."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read(MAX_SEED_FILE_BYTES + 1)
+    except OSError as error:
+        raise UserError(texts.CANNOT_READ.format(path=path, reason=error.strerror or error)
+                        ) from None
+    if len(data) > MAX_SEED_FILE_BYTES:
+        raise UserError(texts.FILE_TOO_LARGE.format(path=path, limit=MAX_SEED_FILE_BYTES))
+    return data
+
+
+def _with_bot(work: Callable[[FactBot], int]) -> int:
+    bot = _open_bot()
+    try:
+        return work(bot)
+    finally:
+        bot.close()
+
+
+def cmd_facts_add(args: argparse.Namespace) -> int:
+    data = _read_file(args.file)
+    name = Path(args.file).name
+
+    def work(bot: FactBot) -> int:
+        for fact_id in bot.curation.add_facts_file(data, place=name,
+                                                   actor=cli_actor(f"file:{name}")):
+            print(fact_id)
+        return 0
+
+    return _with_bot(work)
+
+
+def cmd_facts_import(args: argparse.Namespace) -> int:
+    data = _read_file(args.file)
+    name = Path(args.file).name
+
+    def work(bot: FactBot) -> int:
+        report = bot.curation.import_file(data, place=name, actor=cli_actor(f"file:{name}"))
+        print(texts.IMPORTED.format(file=name, summary=report.summary()))
+        return 0
+
+    return _with_bot(work)
+
+
+def cmd_facts_export(args: argparse.Namespace) -> int:
+    def work(bot: FactBot) -> int:
+        exported = bot.curation.export(args.format)
+        if args.output:
+            try:
+                Path(args.output).write_text(exported, encoding="utf-8")
+            except OSError as error:
+                raise UserError(texts.CANNOT_WRITE.format(
+                    path=args.output, reason=error.strerror or error)) from None
+        else:
+            sys.stdout.write(exported)
+        return 0
+
+    return _with_bot(work)
+
+
+def cmd_facts_retract(args: argparse.Namespace) -> int:
+    def work(bot: FactBot) -> int:
+        change = bot.curation.retract(args.fact_id, reason=readable(args.reason),
+                                      actor=cli_actor())
+        print(texts.CHANGED.format(fact_id=change.fact_id, version=change.new_version,
+                                   summary=change.summary))
+        return 0
+
+    return _with_bot(work)
+
+
+def cmd_facts_revert(args: argparse.Namespace) -> int:
+    def work(bot: FactBot) -> int:
+        change = bot.curation.revert(args.fact_id, args.version, actor=cli_actor())
+        if change is None:
+            print(texts.NOTHING_TO_CHANGE.format(fact_id=args.fact_id))
+        else:
+            print(texts.CHANGED.format(fact_id=change.fact_id, version=change.new_version,
+                                       summary=change.summary))
+        return 0
+
+    return _with_bot(work)
+
+
+def cmd_facts_teach(args: argparse.Namespace) -> int:
+    def work(bot: FactBot) -> int:
+        change = bot.curation.teach(args.fact_id, readable(" ".join(args.question)),
+                                    actor=cli_actor())
+        print(texts.CHANGED.format(fact_id=change.fact_id, version=change.new_version,
+                                   summary=change.summary))
+        return 0
+
+    return _with_bot(work)
+
+
+def _version_heading(version: VersionView) -> str:
+    return (f"version {version.version} · {version.at:%Y-%m-%d %H:%M} UTC · {version.change} "
+            f"· {version.actor} ({version.origin})")
+
+
+def render_history(versions: Sequence[VersionView]) -> str:
+    """Each version with what changed, and the diff from the one before."""
+    blocks = []
+    previous: VersionView | None = None
+    for version in versions:
+        lines = [_version_heading(version)]
+        if version.summary:
+            lines.append(f"  {version.summary}")
+        lines += [f"  {line}" for line in fact_diff(
+            previous.fact if previous else None, version.fact,
+            before_label=f"version {previous.version}" if previous else "nothing",
+            after_label=f"version {version.version}")]
+        blocks.append("\n".join(lines))
+        previous = version
+    return "\n\n".join(blocks)
+
+
+def cmd_facts_history(args: argparse.Namespace) -> int:
+    def work(bot: FactBot) -> int:
+        versions = bot.curation.history(args.fact_id)
+        if args.json:
+            print(json.dumps([v.to_json() for v in versions], ensure_ascii=False, indent=2))
+        else:
+            print(render_history(versions))
+        return 0
+
+    return _with_bot(work)
+
+
+def render_conflict(conflict: ConflictView) -> str:
+    kept = conflict.kept
+    lines = [texts.CONFLICT.format(fact_id=conflict.fact_id, change=conflict.seeds_change,
+                                   at=f"{conflict.detected_at:%Y-%m-%d %H:%M} UTC",
+                                   version=kept.version, actor=kept.actor,
+                                   kept_at=f"{kept.at:%Y-%m-%d}")]
+    if conflict.seeds_fact is not None:
+        lines += [f"  {line}" for line in fact_diff(
+            kept.fact, conflict.seeds_fact, before_label=f"the editor's version {kept.version}",
+            after_label="seeds/facts.yaml")]
+    lines.append(f"  {texts.CONFLICT_RESOLVE.format(fact_id=conflict.fact_id)}")
+    return "\n".join(lines)
+
+
+def cmd_facts_conflicts(args: argparse.Namespace) -> int:
+    def work(bot: FactBot) -> int:
+        conflicts = bot.curation.conflicts()
+        if args.json:
+            print(json.dumps([c.to_json() for c in conflicts], ensure_ascii=False, indent=2))
+        elif not conflicts:
+            print(texts.NO_CONFLICTS)
+        else:
+            print("\n\n".join(render_conflict(c) for c in conflicts))
+        return 0
+
+    return _with_bot(work)
+
+
+def cmd_facts_resolve(args: argparse.Namespace) -> int:
+    def work(bot: FactBot) -> int:
+        change = bot.curation.resolve(args.fact_id, keep=args.keep, actor=cli_actor())
+        print(texts.RESOLVED[args.keep].format(fact_id=args.fact_id))
+        if change is not None:
+            print(texts.CHANGED.format(fact_id=change.fact_id, version=change.new_version,
+                                       summary=change.summary))
+        return 0
+
+    return _with_bot(work)
+
+
+# The line that starts the problems appended to a file being edited: everything from it
+# down is dropped before the next check, so lines above keep the numbers the problems give.
+_PROBLEMS_MARK = "# --- factbot: problems"
+
+
+def _run_editor(text: str, *, suffix: str) -> str:
+    """Open $VISUAL or $EDITOR (else vi) on `text`; what the person saved."""
+    command = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+    with tempfile.TemporaryDirectory(prefix="factbot-edit-") as folder:
+        path = Path(folder) / suffix
+        path.write_text(text, encoding="utf-8")
+        try:
+            finished = subprocess.run([*command, str(path)], check=False)
+        except OSError as error:
+            raise UserError(texts.EDITOR_FAILED.format(editor=command[0],
+                                                       reason=error.strerror or error)
+                            ) from None
+        if finished.returncode != 0:
+            raise UserError(texts.EDITOR_FAILED.format(
+                editor=command[0], reason=f"it exited with status {finished.returncode}"))
+        return readable(path.read_text(encoding="utf-8", errors="surrogateescape"))
+
+
+def _without_problems(text: str) -> str:
+    kept = text.split(f"\n{_PROBLEMS_MARK}", 1)[0]
+    return kept if kept.endswith("\n") else kept + "\n"
+
+
+def _says_yes(prompt: str) -> bool:
+    try:
+        reply = input(prompt)
+    except EOFError:
+        return False
+    return reply.strip().casefold() in {"", "y", "yes"}
+
+
+def cmd_facts_edit(args: argparse.Namespace) -> int:
+    """Edit one fact in $EDITOR; checked before it is saved, re-opened on problems."""
+    def work(bot: FactBot) -> int:
+        fact_id = args.fact_id
+        text = facts_yaml([bot.curation.fact(fact_id)],
+                          comment=texts.EDIT_HEADER.format(fact_id=fact_id))
+        name = f"{fact_id}.yaml"
+        while True:
+            edited = _without_problems(_run_editor(text, suffix=name))
+            if not any(line.strip() and not line.lstrip().startswith("#")
+                       for line in edited.splitlines()):
+                print(texts.EDIT_CANCELLED)
+                return 0
+            try:
+                change = bot.curation.correct_file(fact_id, edited.encode(), place=name,
+                                                   actor=cli_actor())
+            except UserError as error:
+                print(f"factbot: {error}", file=sys.stderr)
+                if not _says_yes(texts.EDIT_AGAIN):
+                    print(texts.EDIT_CANCELLED)
+                    return 1
+                problems = getattr(error, "problems", None) or str(error).splitlines()
+                text = (edited + f"{_PROBLEMS_MARK} ({texts.EDIT_PROBLEMS_HINT}):\n"
+                        + "".join(f"#   {problem}\n" for problem in problems))
+                continue
+            if change is None:
+                print(texts.NOTHING_TO_CHANGE.format(fact_id=fact_id))
+            else:
+                print(texts.CHANGED.format(fact_id=fact_id, version=change.new_version,
+                                           summary=change.summary))
+            return 0
+
+    return _with_bot(work)
+
+
+def cmd_sources_add(args: argparse.Namespace) -> int:
+    data = _read_file(args.file)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UserError(texts.SOURCE_NOT_UTF8.format(
+            file=args.file, byte=data[error.start], line=data.count(b"\n", 0, error.start) + 1)
+        ) from None
+
+    def work(bot: FactBot) -> int:
+        print(bot.curation.add_source(
+            text, title=readable(args.title), speaker=readable(args.speaker), kind=args.kind,
+            source_id=args.id, published=args.date, url=args.url,
+            speaker_role=readable(args.speaker_role or ""),
+            publisher=readable(args.publisher) if args.publisher else None,
+            cited_as=readable(args.cited_as) if args.cited_as else None,
+            actor=cli_actor(f"file:{Path(args.file).name}")))
+        return 0
+
+    return _with_bot(work)
 
 
 def cmd_seeds_load(args: argparse.Namespace) -> int:
@@ -215,8 +500,25 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
     ask.set_defaults(handler=cmd_ask)
 
-    commands.add_parser("sources", help="list the source documents").set_defaults(
-        handler=cmd_sources)
+    sources = commands.add_parser("sources", help="list the source documents, or add one")
+    sources.set_defaults(handler=cmd_sources)
+    sources_commands = sources.add_subparsers(dest="sources_command", metavar="COMMAND")
+    source_add = sources_commands.add_parser(
+        "add", help="store a document (its text, metadata and hash) that claims may cite")
+    source_add.add_argument("file", metavar="FILE", help="the document's text, UTF-8")
+    source_add.add_argument("--title", required=True)
+    source_add.add_argument("--speaker", required=True, help="whose words the document holds")
+    source_add.add_argument("--kind", required=True, choices=("statement", "commentary",
+                                                              "interview"))
+    source_add.add_argument("--id", help="the document's id (default: the next free number)")
+    source_add.add_argument("--date", type=date.fromisoformat,
+                            help="the date the document gives for itself, YYYY-MM-DD")
+    source_add.add_argument("--url", help="where the document was published")
+    source_add.add_argument("--speaker-role", help="e.g. \"Ambassador of Kazakhstan to ...\"")
+    source_add.add_argument("--publisher", help="who published it (default: not stated)")
+    source_add.add_argument("--cited-as", help="how answers name the speaker "
+                            "(default: the speaker)")
+    source_add.set_defaults(handler=cmd_sources_add)
 
     facts = commands.add_parser("facts", help="work with the fact table")
     facts_commands = facts.add_subparsers(dest="facts_command", required=True)
@@ -226,6 +528,51 @@ def build_parser() -> argparse.ArgumentParser:
         "coverage", help="askable sentences of the documents that no claim cites")
     coverage.add_argument("--json", action="store_true", help="the report as one JSON object")
     coverage.set_defaults(handler=cmd_facts_coverage)
+
+    add = facts_commands.add_parser(
+        "add", help="add new facts from a file in the table's own format (all or nothing)")
+    add.add_argument("file", metavar="FILE", help="YAML with `facts: [...]`, or CSV")
+    add.set_defaults(handler=cmd_facts_add)
+    edit = facts_commands.add_parser("edit", help="correct a fact in $EDITOR")
+    edit.add_argument("fact_id", metavar="FACT_ID")
+    edit.set_defaults(handler=cmd_facts_edit)
+    retract = facts_commands.add_parser(
+        "retract", help="take a fact out of every answer (it stays in the history)")
+    retract.add_argument("fact_id", metavar="FACT_ID")
+    retract.add_argument("--reason", required=True, help="why, for the history")
+    retract.set_defaults(handler=cmd_facts_retract)
+    history = facts_commands.add_parser("history", help="a fact's versions, with diffs")
+    history.add_argument("fact_id", metavar="FACT_ID")
+    history.add_argument("--json", action="store_true",
+                         help="a list of {version, actor, at, change, fact}")
+    history.set_defaults(handler=cmd_facts_history)
+    revert = facts_commands.add_parser(
+        "revert", help="make an old version current again (as a new version)")
+    revert.add_argument("fact_id", metavar="FACT_ID")
+    revert.add_argument("version", metavar="VERSION", type=int)
+    revert.set_defaults(handler=cmd_facts_revert)
+    teach = facts_commands.add_parser("teach", help="add a question form to a fact")
+    teach.add_argument("fact_id", metavar="FACT_ID")
+    teach.add_argument("question", nargs="+", help="the question as people ask it")
+    teach.set_defaults(handler=cmd_facts_teach)
+    export = facts_commands.add_parser("export", help="write the live table to a file")
+    export.add_argument("--format", choices=FORMATS, default="yaml",
+                        help="yaml and csv import back unchanged; jsonld is schema.org Claims")
+    export.add_argument("--output", "-o", metavar="FILE", help="default: standard output")
+    export.set_defaults(handler=cmd_facts_export)
+    load = facts_commands.add_parser(
+        "import", help="import facts from YAML or CSV: all checked first, all or nothing")
+    load.add_argument("file", metavar="FILE")
+    load.set_defaults(handler=cmd_facts_import)
+    conflicts = facts_commands.add_parser(
+        "conflicts", help="facts seeds/ changed after an editor did (the editor's kept)")
+    conflicts.add_argument("--json", action="store_true", help="the list as JSON")
+    conflicts.set_defaults(handler=cmd_facts_conflicts)
+    resolve = facts_commands.add_parser("resolve", help="close a conflict with seeds/")
+    resolve.add_argument("fact_id", metavar="FACT_ID")
+    resolve.add_argument("--keep", required=True, choices=("editor", "seeds"),
+                         help="editor: keep the current version; seeds: take seeds/' version")
+    resolve.set_defaults(handler=cmd_facts_resolve)
 
     seeds = commands.add_parser("seeds", help="load seeds/ into the database")
     seeds_commands = seeds.add_subparsers(dest="seeds_command", required=True)
