@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -18,10 +18,10 @@ from bot import texts
 from bot.answers import Answer, Outcome, SourceInfo, Suggestion
 from bot.compose import answer_from_fact, suggestion_for
 from bot.facttable import load_fact_table
-from bot.matching import FactIndex, Match
+from bot.matching import FactIndex, Match, voice_of
 from bot.normalize import Normalizer
 from bot.settings import Settings
-from bot.store import SyncReport, load_facts, loaded_seeds_digest, sync_fact_table
+from bot.store import FactRecord, SyncReport, load_facts, loaded_seeds_digest, sync_fact_table
 from db.database import Database
 from db.models import QuestionLog
 from db.types import utcnow
@@ -113,7 +113,8 @@ class Answering:
         best = matches[0] if matches else None
         confident = next((m for m in matches if self._confident(m)), None)
         if confident is not None:
-            return answer_from_fact(confident.fact, question=text, score=confident.score)
+            return answer_from_fact(self._shown(confident), question=text,
+                                    score=confident.score)
         hint = texts.DONT_KNOW_HINT
         if was_cut:
             limit = self.settings.match_max_question_chars
@@ -129,11 +130,20 @@ class Answering:
                       hint=hint)
 
     def _confident(self, match: Match) -> bool:
-        """Answer only a close match that reads like one of the fact's own questions and,
-        when a figure is asked for, has one; anything less is a suggestion at most."""
-        return (match.score >= self.settings.match_answer_threshold
-                and match.precision >= self.settings.match_min_form_precision
-                and match.gives_asked_number)
+        """Answer only a fact that accounts for every content word of the question, gives
+        the kind of answer asked, from the voice asked, and ranks close enough; anything
+        less is a suggestion at most."""
+        return (match.answers and match.score >= self.settings.match_answer_threshold
+                and match.precision >= self.settings.match_min_form_precision)
+
+    @staticmethod
+    def _shown(match: Match) -> FactRecord:
+        """The fact with only the claims of the voices the question names."""
+        if len(match.claims) == len(match.fact.claims):
+            return match.fact
+        voices = {voice_of(claim) for claim in match.claims}
+        return replace(match.fact, claims=match.claims,
+                       sources_differ=match.fact.sources_differ and len(voices) > 1)
 
     def _record(self, answer: Answer, *, chat: Chat) -> None:
         try:
