@@ -134,7 +134,8 @@ class Answering:
         the kind of answer asked, from the voice asked, and ranks close enough; anything
         less is a suggestion at most."""
         return (match.answers and match.score >= self.settings.match_answer_threshold
-                and match.precision >= self.settings.match_min_form_precision)
+                and (match.precision >= self.settings.match_min_form_precision
+                     or match.evidence >= self.settings.match_min_evidence))
 
     @staticmethod
     def _shown(match: Match) -> FactRecord:

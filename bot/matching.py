@@ -55,9 +55,6 @@ _DERIVATIONAL_ENDINGS = frozenset({
 })
 _NEGATING_PREFIXES = ("un", "non", "in", "dis")
 _RELATED_SIMILARITY = 0.85
-# A speaker word that names documents only together with others ("president",
-# "international") when more than this share of facts use it as content.
-_WEAK_IDENTITY_SHARE = 0.05
 _LINKING_WORDS = frozenset({"of", "to", "in", "at", "for", "the", "and", "from", "on"})
 _ROLE_PREPOSITIONS = frozenset({"to", "in", "at", "for", "of"})
 # Where a speaker's post stops and its place begins: "Ambassador | to Saudi Arabia".
@@ -97,8 +94,9 @@ _ASKS_FOR = {
         r"how come|what was behind|the spark|cause of|causes of)\b"),
 }
 _NAMED_ASKED = re.compile(
-    r"\b(which|what) (foreign )?(countries|country|city|cities|town|towns|region|regions|"
-    r"alliance|bloc|organi[sz]ations?|leaders?|nations?|states|groups?)\b")
+    r"\b((which|what) (foreign )?(countries|country|city|cities|town|towns|region|regions|"
+    r"alliance|bloc|organi[sz]ations?|leaders?|nations?|states|groups?)|name of|"
+    r"(is|are|was|were) (it|they|this|that)? ?called|what (is|was) .{3,40} called)\b")
 _IDENTITY_QUESTION = re.compile(r"^\W*(who|what) ?('s|is|was|are|were)\b")
 # The time of day or the weather now: nothing a document answers.
 _CLOCK = re.compile(r"\b(what time is it|what's the time|time now|weather|forecast)\b")
@@ -241,6 +239,9 @@ class Match:
     # Voices the question names that say nothing in this fact.
     silent_voices: tuple[Voice, ...] = ()
     named_voices: tuple[Voice, ...] = field(default=())
+    # How much the accounted content words say (their rarity across the table, summed):
+    # one common word ("police") is thin evidence, "beheaded" or three words are not.
+    evidence: float = 0.0
 
     @property
     def answers(self) -> bool:
@@ -294,6 +295,8 @@ class _Roles:
 
     doers: frozenset[tuple[str, str]] = frozenset()
     undergoers: frozenset[tuple[str, str]] = frozenset()
+    # Doers of a verb with an object ("police detained people"), not "prices rose".
+    agents: frozenset[tuple[str, str]] = frozenset()
 
     @classmethod
     def of(cls, analyses: Iterable[Terms], *, question: bool = False) -> _Roles:
@@ -303,6 +306,7 @@ class _Roles:
         detained?" is a headline, so there only the plain forms with a helper verb count."""
         doers: set[tuple[str, str]] = set()
         undergoers: set[tuple[str, str]] = set()
+        agents: set[tuple[str, str]] = set()
         for analysis in analyses:
             sequence = analysis.sequence
             for i, ((term, role), past) in enumerate(zip(sequence, analysis.past,
@@ -331,11 +335,16 @@ class _Roles:
                 elif inverted or (not question and not passive
                                   and ((past and j == i - 1) or j < i - 1)):
                     doers.add((subject, term))
-        return cls(frozenset(doers), frozenset(undergoers))
+                    if _has_object(sequence, i):
+                        agents.add((subject, term))
+                if agent:
+                    agents.add((agent, term))
+        return cls(frozenset(doers), frozenset(undergoers), frozenset(agents))
 
 
     def __add__(self, other: _Roles) -> _Roles:
-        return _Roles(self.doers | other.doers, self.undergoers | other.undergoers)
+        return _Roles(self.doers | other.doers, self.undergoers | other.undergoers,
+                      self.agents | other.agents)
 
 
 _COUNT_WORDS = frozenset({"hundr", "thousand", "dozen", "million", "sever"})
@@ -370,6 +379,56 @@ def _counted_group(analysis: Terms) -> str | None:
                 return sequence[j][0]
             return None
     return None
+
+
+def _alternatives(analysis: Terms) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """The content terms either side of each "or": ("nationwid",) | ("region",)."""
+    sequence = analysis.sequence
+    pairs = []
+    for i, (word, role) in enumerate(sequence):
+        if word != "or" or role != "stop":
+            continue
+        left = {t for t, r in sequence[max(0, i - 4) : i] if r == "content"}
+        right = {t for t, r in sequence[i + 1 : i + 5] if r == "content"}
+        if left and right:
+            pairs.append((frozenset(left), frozenset(right)))
+    return tuple(pairs)
+
+
+def _other_side_given(term: str, asked: _Asked, accounted: set[str]) -> bool:
+    """A word on one side of "A or B" the fact lacks, when it has the other side."""
+    for left, right in asked.alternatives:
+        if term in left and right & accounted or term in right and left & accounted:
+            return True
+    return False
+
+
+def _kind_noun(analysis: Terms) -> str | None:
+    """The noun of "which town", "what alliance": the kind of name asked for."""
+    sequence = analysis.sequence
+    for i in range(len(sequence) - 1):
+        if sequence[i][0] in ("which", "what"):
+            j = i + 1
+            while j < len(sequence) and sequence[j][0] == "foreign":
+                j += 1
+            if j < len(sequence) and sequence[j][1] in ("content", "generic"):
+                return sequence[j][0]
+    return None
+
+
+_PREPOSITIONS = frozenset({"to", "in", "from", "by", "with", "on", "at", "for", "of", "into",
+                           "across", "throughout", "during", "after", "before", "until"})
+
+
+def _has_object(sequence: tuple[tuple[str, str], ...], verb: int) -> bool:
+    """Whether a noun follows the verb before any preposition: "detained more than 6,000
+    people" has one, "prices rose from 50 to 120" has none."""
+    for term, role in sequence[verb + 1 : verb + 4]:
+        if term in _PREPOSITIONS:
+            return False
+        if role in ("content", "generic"):
+            return True
+    return False
 
 
 def _clause_opener(sequence: tuple[tuple[str, str], ...], subject: int) -> str:
@@ -487,11 +546,8 @@ class FactIndex:
                     self._identity[term][voice] = weight
             if self._names(heads[:1]):  # a person's post: "ambassador", "representative"
                 self._role_heads |= self.normalizer.all_terms(posts) - self._names(heads[:1])
-        # A word many facts use as content cannot name a voice on its own either.
         self._can_name = frozenset(
-            term for term, voices in self._identity.items()
-            if _HEAD_WEIGHT in voices.values()
-            and len(self._postings.get(term, ())) <= max(2, _WEAK_IDENTITY_SHARE * total)
+            term for term, voices in self._identity.items() if _HEAD_WEIGHT in voices.values()
         )
 
     def _names(self, texts: list[str]) -> set[str]:
@@ -516,7 +572,8 @@ class FactIndex:
         """Known terms that `term` may stand for, with a similarity in 0-1; `written` is
         the word as typed, so a real English word is not read as a typo."""
         if term in self._postings:
-            return [(term, 1.0)]
+            # A known word still meets its derivations: "investor" and "investment".
+            return [(term, 1.0), *self._related_forms(term)]
         found: list[tuple[str, float]] = []
         if as_prefix and len(term) >= 2:
             start = bisect.bisect_left(self._vocabulary, term)
@@ -642,15 +699,18 @@ class FactIndex:
         shortlist = self._nominate(question_terms)
         if not shortlist:
             return []
+        kinds = asked_kinds(question)
         asked = _Asked(
             terms=question_terms, mentions=self._voice_mentions(analysis),
-            kinds=asked_kinds(question), past=bool(_PAST_WHEN.search(fold(question))),
+            kinds=kinds, past=bool(_PAST_WHEN.search(fold(question))),
             text=" ".join(t for t, r in analysis.sequence if r in ("content", "generic")),
             known=frozenset(k for q in question_terms for k, _ in q.options) | set(seen)
             | set(analysis.generic),
             roles=_Roles.of([analysis], question=True),
             generic=frozenset(analysis.generic),
             counting=_counted_group(analysis),
+            alternatives=_alternatives(analysis),
+            kind_noun=_kind_noun(analysis) if AnswerKind.NAMED in kinds else None,
         )
         matches = [self._check(self._facts[number], asked) for number in shortlist]
         matches.sort(key=lambda m: (not m.answers, -m.score, m.fact.position))
@@ -680,7 +740,8 @@ class FactIndex:
         silent = tuple(sorted(named, key=_voice_order)) if named and not shown else ()
         kinds = given_kinds(record, shown, past=asked.past) if asked.kinds else frozenset()
 
-        covered, total_weight, missing = 0.0, 0.0, []
+        covered, total_weight, evidence, missing = 0.0, 0.0, 0.0, []
+        accounted: set[str] = set()
         for q in asked.terms:
             total_weight += q.weight
             best = 0.0
@@ -695,8 +756,15 @@ class FactIndex:
             if best == 0.0 and _KIND_WORDS.get(q.term) in kinds:
                 best = _CLAIM_TEXT_WEIGHT
             covered += q.weight * best
-            if best == 0.0 and q.required:
+            if best > 0.0:
+                accounted.add(q.term)
+                if q.required:
+                    evidence += q.weight * min(1.0, best / _CLAIM_TEXT_WEIGHT)
+            elif q.required:
                 missing.append(q.term)
+        missing = [term for term in missing if not _other_side_given(term, asked, accounted)]
+        if asked.kind_noun in missing and names_in([record.short, *(c.says for c in shown)]):
+            missing.remove(asked.kind_noun)
         missing.extend(self._reversed_roles(fact, asked))
         coverage = covered / total_weight if total_weight > 0 else 0.0
         similarity, precision, form = self._form_similarity(fact, asked.text, asked.known)
@@ -716,6 +784,7 @@ class FactIndex:
             accounts=not missing and covered > 0, missing=tuple(missing),
             gives_asked_kind=gives_kind, claims=() if stranger else shown,
             silent_voices=silent, named_voices=tuple(sorted(named, key=_voice_order)),
+            evidence=evidence,
         )
 
     def _counts(self, fact: _IndexedFact, shown: tuple[ClaimRecord, ...], asked: _Asked
@@ -746,7 +815,7 @@ class FactIndex:
         reversed_terms = []
         for who, verb in asked.roles.undergoers:
             verbs = forms(verb)
-            doers = {d for d, v in fact.roles.doers if v in verbs}
+            doers = {d for d, v in fact.roles.agents if v in verbs}
             undergoers = {u for u, v in fact.roles.undergoers if v in verbs}
             if forms(who) & doers and not forms(who) & undergoers and who not in reversed_terms:
                 reversed_terms.append(who)
@@ -803,6 +872,9 @@ class _Asked:
     roles: _Roles
     generic: frozenset[str]
     counting: str | None  # what "how many" counts, when the question says
+    # "nationwide or only in some regions": either side may be the one the fact has.
+    alternatives: tuple[tuple[frozenset[str], frozenset[str]], ...]
+    kind_noun: str | None  # "which *town*": a word the answer's name stands for
 
 
 def _identity_texts(claim: ClaimRecord) -> tuple[list[str], list[str], list[str]]:

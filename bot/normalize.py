@@ -62,7 +62,7 @@ FILLER_WORDS = frozenset(
     wonder wondering curious looking look writing write piece
     story article report reporting editor deadline
     gonna wanna gotta kinda sorta yeah yep nah hmm um uh oh well like
-    guess suppose think thought believe
+    guess suppose think thought believe blame blamed ground
     """.split()  # noqa: SIM905
 )
 
@@ -81,13 +81,23 @@ TOPIC_WORDS = frozenset(
     clashes demonstrations unrests troubles
     """.split()  # noqa: SIM905
 )
-_SCENE_PREPOSITIONS = frozenset({"in", "during", "amid", "amidst", "throughout", "over"})
+_SCENE_PREPOSITIONS = frozenset({"in", "during", "amid", "amidst", "throughout", "over",
+                                 "into", "of", "behind"})
 # After these, the rest of the clause is granted, not asked ("even after the demands
 # were met", "despite the fulfilment of the requirements").
 _CONCESSIVE_OPENERS = (("even", "after"), ("even", "though"), ("even", "if"),
                        ("despite",), ("although",), ("in", "spite"), ("even", "when"))
 # Words that order events: never filler, however frequent ("after" vs "before").
 RELATION_WORDS = frozenset({"after", "before", "since", "until", "till", "without"})
+
+# Verbs that carry little of their own ("are services running", "what will the measures
+# achieve"): soft, however rare.
+LIGHT_VERBS = frozenset(
+    """
+    run running runs apply applies applied reach reached achieve achieved occur occurred
+    involve involves involved concern concerns relate relates work working works happen
+    """.split()  # noqa: SIM905
+)
 
 # Words this frequent in English at large (Zipf scale) are soft unless the table's
 # aliases give them a domain meaning.
@@ -108,6 +118,8 @@ COMMON_ABBREVIATIONS: Mapping[str, str] = {
     "min": "minister", "demo": "demonstration", "demos": "demonstrations", "yr": "year",
     "yrs": "years", "info": "information", "jan": "january", "feb": "february",
     "dec": "december", "natl": "national", "mil": "military", "sr": "senior",
+    # "what are the peacekeepers doing": their tasks.
+    "doing": "tasks",
     "tho'": "though", "whats": "what", "hows": "how",
 }
 
@@ -288,7 +300,7 @@ def is_soft_word(word: str) -> bool:
     """A word so common in English that a fact need not contain it to answer."""
     if word.isdigit() or word in RELATION_WORDS:
         return False
-    return english_frequency(word) >= SOFT_ZIPF
+    return word in LIGHT_VERBS or english_frequency(word) >= SOFT_ZIPF
 
 
 def _clause_spans(text: str) -> list[tuple[int, int]]:
