@@ -398,7 +398,7 @@ def _alternatives(analysis: Terms) -> tuple[tuple[frozenset[str], frozenset[str]
 def _other_side_given(term: str, asked: _Asked, accounted: set[str]) -> bool:
     """A word on one side of "A or B" the fact lacks, when it has the other side."""
     for left, right in asked.alternatives:
-        if term in left and right & accounted or term in right and left & accounted:
+        if (term in left and right & accounted) or (term in right and left & accounted):
             return True
     return False
 
