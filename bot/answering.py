@@ -15,13 +15,20 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import texts
-from bot.answers import Answer, Outcome, SourceInfo, Suggestion
+from bot.answers import Answer, AttributedClaim, Citation, Outcome, SourceInfo, Suggestion
 from bot.compose import answer_from_fact, suggestion_for
 from bot.facttable import load_fact_table
-from bot.matching import FactIndex, Match, voice_of
+from bot.matching import FactIndex, Match, Voice, voice_of
 from bot.normalize import Normalizer
 from bot.settings import Settings
-from bot.store import FactRecord, SyncReport, load_facts, loaded_seeds_digest, sync_fact_table
+from bot.store import (
+    ClaimRecord,
+    FactRecord,
+    SyncReport,
+    load_facts,
+    loaded_seeds_digest,
+    sync_fact_table,
+)
 from db.database import Database
 from db.models import QuestionLog
 from db.types import utcnow
@@ -48,6 +55,40 @@ def clean_question(question: str, max_chars: int) -> tuple[str, bool]:
     be stored or printed."""
     folded = _SURROGATE.sub("\ufffd", " ".join(question.split()))
     return folded[:max_chars], len(folded) > max_chars
+
+
+def document_answer(source: SourceInfo, *, question: str) -> Answer:
+    """What a document's own metadata says about it: who, what kind, published where,
+    dated when; quoted by its title, which stands in the document."""
+    dated = (texts.DOCUMENT_DATED.format(date=source.date_label) if source.date
+             else texts.DOCUMENT_UNDATED)
+    says = texts.DOCUMENT_SAYS.format(title=source.title, kind=source.kind,
+                                      cited_as=source.cited_as,
+                                      publisher=source.publisher, dated=dated)
+    citation = Citation(source=source, quote=source.title, speaker=source.speaker)
+    claim = AttributedClaim(text=f"{says}.", says=says, citation=citation)
+    return Answer(question=question, outcome=Outcome.ANSWER, score=100.0,
+                  headline=texts.DOCUMENT_HEADLINE.format(title=source.title),
+                  short=source.date_label, text=claim.text, claims=(claim,))
+
+
+def speaker_silent(match: Match) -> str:
+    """"Barlybay Sadykov says nothing on this in my sources; Erzhan Kazykhan does."."""
+    named = sorted({_speaker_name(c) for c in _claims_of(match, match.silent_voices)}
+                   | {v.speaker or v.source_id for v in match.silent_voices
+                      if not _claims_of(match, (v,))})
+    others = sorted({_speaker_name(c) for c in match.fact.claims})
+    return texts.SPEAKER_SILENT.format(
+        speakers=" and ".join(named), verb="say" if len(named) > 1 else "says",
+        others=" and ".join(others), other_verb="do" if len(others) > 1 else "does")
+
+
+def _claims_of(match: Match, voices: tuple[Voice, ...]) -> list[ClaimRecord]:
+    return [c for c in match.fact.claims if voice_of(c) in voices]
+
+
+def _speaker_name(claim: ClaimRecord) -> str:
+    return claim.speaker or claim.source.cited_as
 
 
 class Answering:
@@ -115,7 +156,13 @@ class Answering:
         if confident is not None:
             return answer_from_fact(self._shown(confident), question=text,
                                     score=confident.score)
+        document = self._index.document_asked(text)
+        if document is not None:
+            return document_answer(document, question=text)
         hint = texts.DONT_KNOW_HINT
+        silent = next((m for m in matches if m.silent_voices and m.accounts), None)
+        if silent is not None:
+            hint = f"{speaker_silent(silent)} {hint}"
         if was_cut:
             limit = self.settings.match_max_question_chars
             hint = f"{texts.QUESTION_CUT.format(limit=limit)} {hint}"

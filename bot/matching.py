@@ -33,6 +33,7 @@ from enum import Enum
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from bot.answers import SourceInfo
 from bot.normalize import Normalizer, Terms, english_frequency, fold, is_past_form, stem
 from bot.store import ClaimRecord, FactRecord
 
@@ -454,6 +455,11 @@ def _agent_after(sequence: tuple[tuple[str, str], ...], verb: int) -> str | None
     return ""
 
 
+# Words that ask about a document as a document.
+_DOCUMENT_STEMS = frozenset(stem(w) for w in (
+    "published", "publish", "dated", "date", "issued", "issue", "interviewed", "released",
+    "wrote", "written", "author", "outlet", "appeared", "posted"))
+
 # Words before a name that make it what is asked about, not who is asked: "the role of
 # Berik Aryn", "who is Berik Aryn", "what do we know about the MFA".
 _TOPIC_OPENERS = frozenset({"of", "is", "was", "are", "were", "about", "'s"})
@@ -480,6 +486,7 @@ class FactIndex:
         self._by_id: dict[str, int] = {}
         postings: dict[str, list[int]] = defaultdict(list)
         identity_texts: dict[Voice, tuple[list[str], list[str], list[str]]] = {}
+        self._sources: dict[str, SourceInfo] = {}
         for number, fact in enumerate(facts):
             form_analyses = [normalizer.terms(text) for text in (*fact.questions, fact.headline)]
             primary = frozenset(
@@ -503,6 +510,7 @@ class FactIndex:
             for term in primary | secondary:
                 postings[term].append(number)
             for claim in fact.claims:
+                self._sources.setdefault(claim.source.id, claim.source)
                 voice = voice_of(claim)
                 if voice not in identity_texts:
                     identity_texts[voice] = _identity_texts(claim)
@@ -675,6 +683,37 @@ class FactIndex:
         if j < len(sequence) and sequence[j][1] == "content":
             return sequence[j][0]
         return None
+
+    def document_asked(self, question: str) -> SourceInfo | None:
+        """The document a question asks *about* ("when is the Ethiopia interview dated",
+        "where was Aryn's interview published"), or None for a question about events.
+
+        Every content word must name the document (its speaker, kind or title) or ask
+        about it as a document (published, dated, issued, interviewed)."""
+        analysis = self.normalizer.terms(question, question=True)
+        content = set(analysis.content)
+        if not content & _DOCUMENT_STEMS:
+            return None
+        fit: dict[str, float] = defaultdict(float)
+        for term in content - _DOCUMENT_STEMS:
+            for voice, weight in self._identity.get(term, {}).items():
+                if voice.speaker is None:
+                    fit[voice.source_id] = fit[voice.source_id] + weight
+        if not fit:
+            return None
+        best = max(fit.values())
+        folded = fold(question)
+        candidates = sorted(
+            (sid for sid, n in fit.items() if n == best),
+            key=lambda sid: -fuzz.partial_ratio(fold(self._sources[sid].title), folded))
+        source = self._sources[candidates[0]]
+        known = (self._voice_names(source.id) | _DOCUMENT_STEMS
+                 | frozenset(self.normalizer.terms(source.title).content))
+        return source if content <= known else None
+
+    def _voice_names(self, source_id: str) -> frozenset[str]:
+        return frozenset(term for term, voices in self._identity.items()
+                         if Voice(source_id) in voices)
 
     # --- searching ------------------------------------------------------------------
 

@@ -54,3 +54,11 @@ DIGEST_ON_THIS_DAY = "On this day"
 DIGEST_HIGHLIGHT = "Fact of the day: {headline}"
 DIGEST_UNANSWERED = "Asked but not answered in the last day"
 DIGEST_NOTHING_NEW = "Nothing new today."
+
+# Questions about a document itself, answered from its metadata (sources.yaml).
+DOCUMENT_HEADLINE = "About the document: {title}"
+DOCUMENT_SAYS = "{title}: a {kind} of {cited_as}, published by {publisher}, {dated}"
+DOCUMENT_DATED = "dated {date}"
+DOCUMENT_UNDATED = "with no date given"
+# A question naming a speaker who says nothing on the matched topic.
+SPEAKER_SILENT = "{speakers} {verb} nothing on this in my sources; {others} {other_verb}."
