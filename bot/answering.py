@@ -18,11 +18,10 @@ from bot import texts
 from bot.answers import Answer, AttributedClaim, Citation, Outcome, SourceInfo, Suggestion
 from bot.compose import answer_from_fact, suggestion_for
 from bot.facttable import load_fact_table
-from bot.matching import FactIndex, Match, Voice, voice_of
+from bot.matching import FactIndex, Match, voice_of
 from bot.normalize import Normalizer
 from bot.settings import Settings
 from bot.store import (
-    ClaimRecord,
     FactRecord,
     SyncReport,
     load_facts,
@@ -72,23 +71,15 @@ def document_answer(source: SourceInfo, *, question: str) -> Answer:
                   short=source.date_label, text=claim.text, claims=(claim,))
 
 
-def speaker_silent(match: Match) -> str:
-    """"Barlybay Sadykov says nothing on this in my sources; Erzhan Kazykhan does."."""
-    named = sorted({_speaker_name(c) for c in _claims_of(match, match.silent_voices)}
-                   | {v.speaker or v.source_id for v in match.silent_voices
-                      if not _claims_of(match, (v,))})
-    others = sorted({_speaker_name(c) for c in match.fact.claims})
+def speaker_silent(match: Match, sources: dict[str, SourceInfo]) -> str:
+    """"The MFA says nothing on this in my sources; Erzhan Kazykhan ... does."."""
+    named = sorted({voice.speaker or (sources[voice.source_id].cited_as
+                                      if voice.source_id in sources else voice.source_id)
+                    for voice in match.silent_voices})
+    others = sorted({claim.speaker or claim.source.cited_as for claim in match.fact.claims})
     return texts.SPEAKER_SILENT.format(
         speakers=" and ".join(named), verb="say" if len(named) > 1 else "says",
         others=" and ".join(others), other_verb="do" if len(others) > 1 else "does")
-
-
-def _claims_of(match: Match, voices: tuple[Voice, ...]) -> list[ClaimRecord]:
-    return [c for c in match.fact.claims if voice_of(c) in voices]
-
-
-def _speaker_name(claim: ClaimRecord) -> str:
-    return claim.speaker or claim.source.cited_as
 
 
 class Answering:
@@ -162,7 +153,9 @@ class Answering:
         hint = texts.DONT_KNOW_HINT
         silent = next((m for m in matches if m.silent_voices and m.accounts), None)
         if silent is not None:
-            hint = f"{speaker_silent(silent)} {hint}"
+            sources = {source.id: source for source in self._sources}
+            said = speaker_silent(silent, sources)
+            hint = f"{said[:1].upper()}{said[1:]} {hint}"
         if was_cut:
             limit = self.settings.match_max_question_chars
             hint = f"{texts.QUESTION_CUT.format(limit=limit)} {hint}"
