@@ -259,6 +259,7 @@ class _IndexedFact:
     claim_terms: tuple[frozenset[str], ...]
     forms: tuple[str, ...]  # normalised question forms and headline, generic words kept
     form_terms: tuple[frozenset[str], ...]
+    form_kinds: tuple[frozenset[AnswerKind], ...]  # what each form asks: "why ..."
     voices: frozenset[Voice]
     roles: _Roles
     # Terms standing next to a figure: in the short answer, then in each claim.
@@ -501,6 +502,7 @@ class FactIndex:
                 forms=tuple(" ".join(t for t, r in a.sequence if r in ("content", "generic"))
                             for a in form_analyses),
                 form_terms=tuple(frozenset(a.content) for a in form_analyses),
+                form_kinds=tuple(asked_kinds(text) for text in (*fact.questions, fact.headline)),
                 voices=frozenset(voice_of(c) for c in fact.claims),
                 roles=_Roles.of(form_analyses, question=True) + _Roles.of(claim_analyses),
                 counted_in_short=_counted_terms(normalizer.terms(fact.short)),
@@ -527,7 +529,8 @@ class FactIndex:
         self._typo_targets: dict[str, str] = {t: t for t in self._vocabulary}
         for variant, canonical in normalizer.single_word_variants.items():
             if canonical in self._postings:
-                self._typo_targets.setdefault(variant, canonical)
+                # "tokaev" is a slip for "tokayev", and so stands for the president.
+                self._typo_targets[variant] = canonical
         by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
         for term in self._typo_targets:
             by_shape[term[0], len(term)].append(term)
@@ -739,10 +742,14 @@ class FactIndex:
         if not shortlist:
             return []
         kinds = asked_kinds(question)
+        mentions = self._voice_mentions(analysis)
+        speaker_words = frozenset().union(*(m.terms for m in mentions))
         asked = _Asked(
-            terms=question_terms, mentions=self._voice_mentions(analysis),
+            terms=question_terms, mentions=mentions,
             kinds=kinds, past=bool(_PAST_WHEN.search(fold(question))),
-            text=" ".join(t for t, r in analysis.sequence if r in ("content", "generic")),
+            # Read like a question form without the speaker: "per Sadykov, X" reads as X.
+            text=" ".join(t for t, r in analysis.sequence
+                          if r in ("content", "generic") and t not in speaker_words),
             known=frozenset(k for q in question_terms for k, _ in q.options) | set(seen)
             | set(analysis.generic),
             roles=_Roles.of([analysis], question=True),
@@ -806,7 +813,7 @@ class FactIndex:
             missing.remove(asked.kind_noun)
         missing.extend(self._reversed_roles(fact, asked))
         coverage = covered / total_weight if total_weight > 0 else 0.0
-        similarity, precision, form = self._form_similarity(fact, asked.text, asked.known)
+        similarity, precision, form = self._form_similarity(fact, asked)
         score = 100 * (_COVERAGE_SHARE * coverage + (1 - _COVERAGE_SHARE) * similarity)
         gives_kind = all(kind in kinds for kind in asked.kinds - {AnswerKind.NAMED})
         if AnswerKind.NUMBER in asked.kinds and asked.counting and gives_kind:
@@ -881,21 +888,23 @@ class FactIndex:
                 partial[number] += gain
         return heapq.nlargest(_CANDIDATES_SCORED, partial, key=partial.__getitem__)
 
-    def _form_similarity(self, fact: _IndexedFact, question_text: str,
-                         question_terms: frozenset[str]) -> tuple[float, float, str]:
+    def _form_similarity(self, fact: _IndexedFact, asked: _Asked) -> tuple[float, float, str]:
         best, best_precision, best_form = 0.0, 0.0, ""
-        for form, form_terms in zip(fact.forms, fact.form_terms, strict=True):
+        for form, form_terms, kinds in zip(fact.forms, fact.form_terms, fact.form_kinds,
+                                           strict=True):
             if not form_terms:
                 continue
             # How much of the form the question accounts for, weighted by rarity.
             form_weight = sum(self._weight.get(t, 0.0) for t in form_terms)
-            shared = sum(self._weight.get(t, 0.0) for t in form_terms & question_terms)
+            shared = sum(self._weight.get(t, 0.0) for t in form_terms & asked.known)
             precision = shared / form_weight if form_weight else 0.0
-            reading = fuzz.token_sort_ratio(question_text, form) / 100
-            similarity = 0.6 * precision + 0.4 * reading
+            reading = fuzz.token_sort_ratio(asked.text, form) / 100
+            # A form asking the same thing ("why ..." for "why ...") reads closer.
+            same_kind = _SAME_KIND_BONUS if asked.kinds and kinds == asked.kinds else 0.0
+            similarity = 0.6 * precision + 0.4 * reading - _SAME_KIND_BONUS + same_kind
             if similarity > best:
                 best, best_precision, best_form = similarity, precision, form
-        return best, best_precision, best_form
+        return max(0.0, best), best_precision, best_form
 
 
 @dataclass(frozen=True, slots=True)
@@ -933,5 +942,6 @@ def _identity_texts(claim: ClaimRecord) -> tuple[list[str], list[str], list[str]
     return [*heads, *posts], posts, [d for d in details if d]
 
 
+_SAME_KIND_BONUS = 0.05
 # Points taken when a fact does not give the kind of answer the question asks for.
 _KIND_PENALTY = 6.0

@@ -29,7 +29,7 @@ STOP_WORDS = frozenset(
     a about above again against all am an and any are aren't as at be been
     being below between both but by can could did do does doing don't down during each few
     for from further had has have having he her here hers herself him himself his how i if
-    in into is it its itself just let me more most my myself no nor not of off on once
+    in into is it its itself just let me more my myself no nor not of off on once
     only or other our ours ourselves out over own same she should so some such than that
     the their theirs them themselves then there these they this those through to too under
     up very was we were what when where which while who whom why will with would you
@@ -88,7 +88,8 @@ _SCENE_PREPOSITIONS = frozenset({"in", "during", "amid", "amidst", "throughout",
 _CONCESSIVE_OPENERS = (("even", "after"), ("even", "though"), ("even", "if"),
                        ("despite",), ("although",), ("in", "spite"), ("even", "when"))
 # Words that order events: never filler, however frequent ("after" vs "before").
-RELATION_WORDS = frozenset({"after", "before", "since", "until", "till", "without"})
+RELATION_WORDS = frozenset({"after", "before", "since", "until", "most", "least", "largest",
+                            "biggest", "smallest", "highest", "lowest", "worst"})
 
 # Verbs that carry little of their own ("are services running", "what will the measures
 # achieve"): soft, however rare.
