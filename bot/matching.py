@@ -143,8 +143,15 @@ _KIND_WORDS = {
 }
 
 
+_ANY_KIND = re.compile(r"\b(how|number|size|count|toll|total|figures?|amount|when|what|which|"
+                       r"date|dates|dated|since|until|by|where|who|whom|whose|why|reasons?|"
+                       r"the spark|cause|causes|name|called)\b")
+
+
 def asked_kinds(question: str) -> frozenset[AnswerKind]:
     text = fold(question)
+    if not _ANY_KIND.search(text):
+        return frozenset()
     kinds = {kind for kind, pattern in _ASKS_FOR.items() if pattern.search(text)}
     if AnswerKind.AGENT in kinds and _IDENTITY_QUESTION.search(text) \
             and len(text.split()) <= 8 \

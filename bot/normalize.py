@@ -329,6 +329,8 @@ class Normalizer:
                 if key:
                     self._phrases.setdefault(key, target)
         self.canonical_terms = frozenset(self._phrases.values())
+        # Most words start no alias: skip the phrase lookups for them.
+        self._phrase_starts = frozenset(key[0] for key in self._phrases)
         self._max_phrase = max((len(k) for k in self._phrases), default=1)
         # One-word variants, for typo matching: "peacekeepres" is near "peacekeepers".
         self.single_word_variants: dict[str, str] = {
@@ -353,7 +355,9 @@ class Normalizer:
         sequence: list[tuple[str, str]] = []
         i = 0
         while i < len(tokens):
-            for size in range(min(self._max_phrase, len(tokens) - i), 0, -1):
+            longest = min(self._max_phrase, len(tokens) - i) \
+                if stems[i] in self._phrase_starts else 0
+            for size in range(longest, 0, -1):
                 canonical = self._phrases.get(tuple(stems[i : i + size]))
                 if canonical:
                     phrase = tokens[i : i + size]
@@ -362,7 +366,8 @@ class Normalizer:
                                      if tokens[j] not in STOP_WORDS)
                     past.append(any(is_past_form(w) for w in written[i : i + size]))
                     # An alias of frequent words only ("hit", "help") stays soft.
-                    soft = all(is_soft_word(w) for w in phrase) or i in soft_positions
+                    soft = question and (all(is_soft_word(w) for w in phrase)
+                                         or i in soft_positions)
                     if canonical in _GENERIC_STEMS:
                         generic.append(canonical)
                         sequence.append((canonical, "generic"))
@@ -391,7 +396,8 @@ class Normalizer:
                 else:
                     content.append(token_stem)
                     written_content.append(written[i])
-                    required.append(not is_soft_word(token) and i not in soft_positions)
+                    required.append(not question or (not is_soft_word(token)
+                                                     and i not in soft_positions))
                     sequence.append((token_stem, "content"))
                 i += 1
         return Terms(tuple(content), tuple(generic), tuple(required), tuple(sequence),
