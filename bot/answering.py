@@ -159,7 +159,8 @@ class Answering:
         if was_cut:
             limit = self.settings.match_max_question_chars
             hint = f"{texts.QUESTION_CUT.format(limit=limit)} {hint}"
-        candidates = tuple(
+        # A question cut short is not read whole: say so rather than guess at it.
+        candidates = () if was_cut else tuple(
             suggestion_for(m.fact, m.score) for m in matches
             if m.score >= self.settings.match_suggest_threshold
         )[:3]
