@@ -547,10 +547,10 @@ class FactIndex:
         }
         # Terms this common are too weak to nominate candidates (they still score them).
         self._nominating_limit = max(_MIN_NOMINATING_LIMIT, total // 50)
-        self._build_voices(identity_texts, total)
+        self._build_voices(identity_texts)
 
-    def _build_voices(self, identity_texts: dict[Voice, tuple[list[str], list[str], list[str]]],
-                      total: int) -> None:
+    def _build_voices(self, identity_texts: dict[Voice, tuple[list[str], list[str], list[str]]]
+                      ) -> None:
         """Which words name which voices: "sadykov", "ethiopia", "mfa", "commentary".
 
         A name or a post ("Sadykov", "ambassador", "MFA", "interview") can name a voice on
