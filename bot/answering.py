@@ -10,25 +10,31 @@ import dataclasses
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import texts
-from bot.answers import Answer, Outcome, SourceInfo, Suggestion
+from bot.answers import Answer, AttributedClaim, Citation, Outcome, SourceInfo, Suggestion
 from bot.compose import answer_from_fact, answer_from_quote, suggestion_for
 from bot.curation import Curation
 from bot.documents import load_documents
 from bot.facttable import load_fact_table
-from bot.matching import FactIndex, Match
+from bot.matching import FactIndex, Match, voice_of
 from bot.metrics import OperatorMetrics, question_outcome
 from bot.normalize import Normalizer
 from bot.question_log import record_question
 from bot.quotecheck import QuoteChecker, quoted_passage
 from bot.settings import Settings
-from bot.store import MassRetractionRefused, SyncReport, load_table, table_revision
+from bot.store import (
+    FactRecord,
+    MassRetractionRefused,
+    SyncReport,
+    load_table,
+    table_revision,
+)
 from db.database import Database
 from db.models import QuestionLog
 from db.types import utcnow
@@ -56,6 +62,32 @@ def clean_question(question: str, max_chars: int) -> tuple[str, bool]:
     be stored or printed."""
     folded = _SURROGATE.sub("\ufffd", " ".join(question.split()))
     return folded[:max_chars], len(folded) > max_chars
+
+
+def document_answer(source: SourceInfo, *, question: str) -> Answer:
+    """What a document's own metadata says about it: who, what kind, published where,
+    dated when; quoted by its title, which stands in the document."""
+    dated = (texts.DOCUMENT_DATED.format(date=source.date_label) if source.date
+             else texts.DOCUMENT_UNDATED)
+    says = texts.DOCUMENT_SAYS.format(title=source.title, kind=source.kind,
+                                      cited_as=source.cited_as,
+                                      publisher=source.publisher, dated=dated)
+    citation = Citation(source=source, quote=source.title, speaker=source.speaker)
+    claim = AttributedClaim(text=f"{says}.", says=says, citation=citation)
+    return Answer(question=question, outcome=Outcome.ANSWER, score=100.0,
+                  headline=texts.DOCUMENT_HEADLINE.format(title=source.title),
+                  short=source.date_label, text=claim.text, claims=(claim,))
+
+
+def speaker_silent(match: Match, sources: dict[str, SourceInfo]) -> str:
+    """"The MFA says nothing on this in my sources; Erzhan Kazykhan ... does."."""
+    named = sorted({voice.speaker or (sources[voice.source_id].cited_as
+                                      if voice.source_id in sources else voice.source_id)
+                    for voice in match.silent_voices})
+    others = sorted({claim.speaker or claim.source.cited_as for claim in match.fact.claims})
+    return texts.SPEAKER_SILENT.format(
+        speakers=" and ".join(named), verb="say" if len(named) > 1 else "says",
+        others=" and ".join(others), other_verb="do" if len(others) > 1 else "does")
 
 
 class Answering:
@@ -163,12 +195,22 @@ class Answering:
         best = matches[0] if matches else None
         confident = next((m for m in matches if self._confident(m)), None)
         if confident is not None:
-            return answer_from_fact(confident.fact, question=text, score=confident.score)
+            return answer_from_fact(self._shown(confident), question=text,
+                                    score=confident.score)
+        document = self._index.document_asked(text)
+        if document is not None:
+            return document_answer(document, question=text)
         hint = texts.DONT_KNOW_HINT
+        silent = next((m for m in matches if m.silent_voices and m.accounts), None)
+        if silent is not None:
+            sources = {source.id: source for source in self._sources}
+            said = speaker_silent(silent, sources)
+            hint = f"{said[:1].upper()}{said[1:]} {hint}"
         if was_cut:
             limit = self.settings.match_max_question_chars
             hint = f"{texts.QUESTION_CUT.format(limit=limit)} {hint}"
-        candidates = tuple(
+        # A question cut short is not read whole: say so rather than guess at it.
+        candidates = () if was_cut else tuple(
             suggestion_for(m.fact, m.score) for m in matches
             if m.score >= self.settings.match_suggest_threshold
         )[:3]
@@ -214,11 +256,21 @@ class Answering:
                       quote_check=check)
 
     def _confident(self, match: Match) -> bool:
-        """Answer only a close match that reads like one of the fact's own questions and,
-        when a figure is asked for, has one; anything less is a suggestion at most."""
-        return (match.score >= self.settings.match_answer_threshold
-                and match.precision >= self.settings.match_min_form_precision
-                and match.gives_asked_number)
+        """Answer only a fact that accounts for every content word of the question, gives
+        the kind of answer asked, from the voice asked, and ranks close enough; anything
+        less is a suggestion at most."""
+        return (match.answers and match.score >= self.settings.match_answer_threshold
+                and (match.precision >= self.settings.match_min_form_precision
+                     or match.evidence >= self.settings.match_min_evidence))
+
+    @staticmethod
+    def _shown(match: Match) -> FactRecord:
+        """The fact with only the claims of the voices the question names."""
+        if len(match.claims) == len(match.fact.claims):
+            return match.fact
+        voices = {voice_of(claim) for claim in match.claims}
+        return replace(match.fact, claims=match.claims,
+                       sources_differ=match.fact.sources_differ and len(voices) > 1)
 
     def _record(self, answer: Answer, *, chat: Chat) -> None:
         """Log the question's wording and outcome under a keyed hash of its chat, never

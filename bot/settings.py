@@ -84,10 +84,13 @@ class Settings(BaseSettings):
     seeds_max_retraction_share: float = Field(default=0.2, ge=0, le=1)
 
     # Matching: scores are 0-100
-    match_answer_threshold: float = Field(default=72.0, ge=0, le=100)
-    match_suggest_threshold: float = Field(default=50.0, ge=0, le=100)
-    # Share of the closest question form (by term rarity) the question must account for.
+    match_answer_threshold: float = Field(default=60.0, ge=0, le=100)
+    match_suggest_threshold: float = Field(default=45.0, ge=0, le=100)
+    # Share of the closest question form (by term rarity) the question must account for,
+    # unless the content words the fact accounts for are evidence enough on their own
+    # (their rarity across the table, summed: one common word is ~1.5, a rare one ~4).
     match_min_form_precision: float = Field(default=0.5, ge=0, le=1)
+    match_min_evidence: float = Field(default=5.0, ge=0)
     match_max_question_chars: int = Field(default=500, ge=20, le=100_000)
 
     log_level: str = Field(default="INFO")

@@ -170,3 +170,11 @@ EDIT_AGAIN = "Edit again? [Y/n] "
 EDIT_CANCELLED = "Nothing changed."
 EDIT_PROBLEMS_HINT = "fix them, save and close; this block is dropped"
 EDITOR_FAILED = "cannot edit with {editor}: {reason}; set EDITOR to your editor. Nothing changed."
+
+# Questions about a document itself, answered from its metadata (sources.yaml).
+DOCUMENT_HEADLINE = "About the document: {title}"
+DOCUMENT_SAYS = "{title}: a {kind} of {cited_as}, published by {publisher}, {dated}"
+DOCUMENT_DATED = "dated {date}"
+DOCUMENT_UNDATED = "with no date given"
+# A question naming a speaker who says nothing on the matched topic.
+SPEAKER_SILENT = "{speakers} {verb} nothing on this in my sources; {others} {other_verb}."

@@ -39,7 +39,7 @@ def test_questions_are_counted_by_outcome_and_platform(fresh_core: FactBot) -> N
     telegram, discord = Chat("telegram", "-100123", private=False), Chat("discord", "800200")
     fresh_core.ask("when does the curfew start?", chat=telegram)
     fresh_core.ask("how many CSTO peacekeepers were deployed?", chat=telegram)
-    fresh_core.ask("internet", chat=discord)
+    fresh_core.ask("csto troops in shymkent", chat=discord)
     fresh_core.ask("xylophone quartet rehearsal", chat=discord)
     fresh_core.ask("   ", chat=discord)
 

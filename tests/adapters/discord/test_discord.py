@@ -90,7 +90,7 @@ async def test_mentions_and_markdown_in_a_question_never_ping(discord_bot: Runni
 
 async def test_did_you_mean_offers_buttons_that_answer(discord_bot: RunningBot) -> None:
     """An unsure match lists suggestions privately; a suggestion's button posts its answer."""
-    unsure = await discord_bot.interact(fact("csto news"))
+    unsure = await discord_bot.interact(fact("csto troops in shymkent"))
     assert is_ephemeral(unsure) and "Did you mean" in unsure["data"]["content"]
     buttons = unsure["data"]["components"][0]["components"]
     assert all(len(b["label"]) <= 80 for b in buttons)
