@@ -12,7 +12,11 @@ GAPS_INCLUDE_PRIVATE=true.
 
 Cost is bounded whatever the log holds: the database counts the wordings of at most the
 `MAX_ROWS_READ` most recent matching questions, and grouping compares each wording with at
-most `_LEADERS_COMPARED` earlier groups that share one of its terms.
+most `_LEADERS_COMPARED` earlier groups that share a word (or its first letters) with it.
+
+A gap reports how questions went when they were asked: one taught since stays listed
+until its questions leave the window (a front end may hide those `FactBot.match` now
+answers).
 
 Grouping, in two steps:
 1. the same normalised terms, order ignored ("death toll?", "whats the death toll"): the
