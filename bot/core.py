@@ -13,11 +13,13 @@ Synchronous: async adapters call the methods that touch the database (`ask`, `di
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from bot import texts
 from bot.answering import Answering, Chat
 from bot.answers import Answer, Notice, SourceCard, SourceInfo, Suggestion
 from bot.curation import Curation
+from bot.gaps import Gap, find_gaps
 from bot.layout import shorten
 from bot.matching import FactIndex
 from bot.metrics import OperatorMetrics
@@ -32,6 +34,7 @@ from bot.subscriptions import (
     timezone_choices,
 )
 from db.database import Database
+from db.types import utcnow
 
 __all__ = ["Chat", "FactBot"]
 
@@ -158,6 +161,18 @@ class FactBot:
             created_by=created_by, guild_id=guild_id,
             include_unanswered=request.include_unanswered, skip_empty=request.skip_empty)
         return Notice(subscription.describe())
+
+    # --- gaps: what the table could not answer, for its editors -------------------------
+
+    def gaps(self, since: timedelta, *, limit: int = 10) -> list[Gap]:
+        """The most asked unanswered and suggested-only questions of the last `since`,
+        near-duplicates grouped, each with its closest facts; never who asked or where.
+        Private chats' questions only with GAPS_INCLUDE_PRIVATE. Reads the database."""
+        with self.database.session() as session:
+            return find_gaps(
+                session=session, index=self.answering.index, since=utcnow() - since,
+                limit=limit, include_private=self.settings.gaps_include_private,
+                suggest_threshold=self.settings.match_suggest_threshold)
 
     def close(self) -> None:
         self.database.dispose()

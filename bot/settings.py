@@ -142,6 +142,9 @@ class Settings(BaseSettings):
     # test guessed chat ids against the log; a key kept only here prevents that).
     question_log_key: SecretStr | None = None
     question_log_retention_days: int = Field(default=90, ge=1, le=3650)
+    # Gaps (`factbot gaps`) leave out questions asked in private chats unless this is set:
+    # a reporter's private question may name a source.
+    gaps_include_private: bool = False
 
     @field_validator("discord_guild_ids", "discord_shard_ids", "telegram_editor_ids",
                      "discord_editor_ids", mode="before")

@@ -178,3 +178,18 @@ DOCUMENT_DATED = "dated {date}"
 DOCUMENT_UNDATED = "with no date given"
 # A question naming a speaker who says nothing on the matched topic.
 SPEAKER_SILENT = "{speakers} {verb} nothing on this in my sources; {others} {other_verb}."
+# Gaps (`factbot gaps`): the questions the table could not answer, for its editors.
+GAPS_TITLE = "Questions I could not answer in the last {window}, most asked first"
+GAPS_NONE = "No unanswered questions in the last {window}."
+GAPS_PRIVATE_LEFT_OUT = "Questions asked in private chats are left out (GAPS_INCLUDE_PRIVATE)."
+GAPS_ASKED = "asked {count} times, first {first}, last {last}"
+GAPS_ASKED_ONCE = "asked once, {last}"
+GAPS_ALSO_ASKED = "also asked as:"
+GAPS_CANDIDATES = "closest facts:"
+GAPS_NO_CANDIDATES = "no fact comes close: a new fact?"
+GAPS_BAD_DURATION = (
+    "{value} is not a duration: use a number and m, h, d or w, e.g. 90m, 12h, 7d, 2w."
+)
+GAPS_ZERO_DURATION = "{value} is no time at all: use e.g. 90m, 12h, 7d, 2w."
+GAPS_LONG_DURATION = "{value} is too long: at most {most}."
+GAPS_BAD_LIMIT = "Show between 1 and {most} gaps, not {value}."

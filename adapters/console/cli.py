@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from adapters.console.render import (
     render_answer,
     render_digest,
+    render_gaps,
     render_quote_check,
     render_reply,
     render_source,
@@ -35,6 +36,7 @@ from bot.core import FactBot
 from bot.curation import ConflictView, VersionView
 from bot.errors import UserError
 from bot.facttable import MAX_SEED_FILE_BYTES, load_fact_table
+from bot.gaps import MAX_GAPS, GapsCommandError, describe_duration, parse_duration
 from bot.settings import get_settings
 from bot.store import Actor
 from bot.subscriptions import DigestCommandError, canonical_timezone
@@ -465,6 +467,25 @@ def cmd_digest_preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gaps(args: argparse.Namespace) -> int:
+    """The most asked questions left unanswered, for the fact desk (see `bot.gaps`)."""
+    window = parse_duration(args.since)
+    if not 1 <= args.limit <= MAX_GAPS:
+        raise GapsCommandError(texts.GAPS_BAD_LIMIT.format(most=MAX_GAPS, value=args.limit))
+    bot = _open_bot()
+    try:
+        gaps = bot.gaps(window, limit=args.limit)
+        include_private = bot.settings.gaps_include_private
+    finally:
+        bot.close()
+    if args.json:
+        print(json.dumps([gap.to_json() for gap in gaps], ensure_ascii=False, indent=2))
+    else:
+        print(render_gaps(gaps, window=describe_duration(window),
+                          include_private=include_private))
+    return 0
+
+
 def cmd_quote(args: argparse.Namespace) -> int:
     """Check quotations against the documents alone: no database needed."""
     from bot.quotecheck import QuoteChecker
@@ -594,6 +615,15 @@ def build_parser() -> argparse.ArgumentParser:
                               "as an editors' chat sees them; private chats' never)")
     preview.add_argument("--json", action="store_true", help="print the digest as JSON")
     preview.set_defaults(handler=cmd_digest_preview)
+
+    gaps = commands.add_parser(
+        "gaps", help="the most asked questions I could not answer, with their closest facts")
+    gaps.add_argument("--since", default="7d", metavar="DURATION",
+                      help="how far back: 90m, 12h, 7d, 2w (default: 7d)")
+    gaps.add_argument("--limit", type=int, default=10, metavar="N",
+                      help="at most this many gaps (default: 10)")
+    gaps.add_argument("--json", action="store_true", help="the gaps as a JSON list")
+    gaps.set_defaults(handler=cmd_gaps)
 
     quote = commands.add_parser("quote", help="who said these words, and are they verbatim?")
     quote.add_argument("text", nargs="+", help="the quotation, or - to read one per line")

@@ -1,12 +1,16 @@
-"""Plain text for the console (`factbot ask`, `factbot chat`, `factbot digest preview`)."""
+"""Plain text for the console (`factbot ask`, `factbot chat`, `factbot digest preview`,
+`factbot gaps`)."""
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
+from datetime import datetime
 
 from bot import texts
 from bot.answers import Answer, Notice, SourceCard, SourceInfo, format_date
 from bot.digest.content import Digest
+from bot.gaps import Gap
 from bot.quotecheck import QuoteCheck, Sighting
 
 
@@ -101,4 +105,35 @@ def render_quote_check(check: QuoteCheck) -> str:
         lines.append(texts.QUOTE_ALSO_IN)
         lines.extend(_wrap(f"- {_speaker_line(sighting)} — {sighting.source.file}", "  ")
                      for sighting in check.also_in)
+    return "\n".join(lines)
+
+
+def _moment(when: datetime) -> str:
+    return f"{when:%d %b %Y %H:%M} UTC"
+
+
+def render_gaps(gaps: Sequence[Gap], *, window: str, include_private: bool) -> str:
+    """Gaps for an editor at a terminal: each question, how often and when it was asked,
+    its other wordings and the facts it could be taught to (by id)."""
+    if not gaps:
+        lines = [texts.GAPS_NONE.format(window=window)]
+    else:
+        lines = [texts.GAPS_TITLE.format(window=window)]
+    if not include_private:
+        lines.append(texts.GAPS_PRIVATE_LEFT_OUT)
+    for number, gap in enumerate(gaps, 1):
+        asked = (texts.GAPS_ASKED_ONCE.format(last=_moment(gap.last_asked)) if gap.count == 1
+                 else texts.GAPS_ASKED.format(count=gap.count, first=_moment(gap.first_asked),
+                                              last=_moment(gap.last_asked)))
+        lines += ["", _wrap(f"{number}. “{gap.question}” — {asked}")]
+        if gap.variants:
+            lines.append(_wrap(f"{texts.GAPS_ALSO_ASKED} "
+                               + ", ".join(f"“{v}”" for v in gap.variants), "   "))
+        if not gap.candidates:
+            lines.append(f"   {texts.GAPS_NO_CANDIDATES}")
+            continue
+        lines.append(f"   {texts.GAPS_CANDIDATES}")
+        lines += [_wrap(f"- {c.fact_id} ({c.score:.0f}): {c.headline} — “{c.question}”",
+                        "     ")
+                  for c in gap.candidates]
     return "\n".join(lines)
