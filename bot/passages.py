@@ -17,8 +17,9 @@ when it demonstrably contains what the question asks:
   not content; a word naming the source ("per Sadykov", "the MFA statement",
   "the ambassador to Ethiopia") is accounted for by the passage's document and
   speaker rather than by its text;
-* most of the question's weight lies in the sentence itself, not in its
-  context, and words the question puts side by side ("foreign minister") stand
+* most of the question's weight lies in the sentence itself; the sentence
+  before may stand in only for what a pronoun refers to ("He called for
+  dialogue"); and words the question puts side by side ("foreign minister") stand
   close together in the sentence;
 * the kind of answer asked is in the sentence and is not just the question's
   own words: a figure for "how many", a date for "when", a name for "who", a
@@ -49,7 +50,15 @@ from wordfreq import zipf_frequency
 
 from bot.documents import Document, Sentence, Voice
 from bot.facttable import FactTable, SeedSource
-from bot.normalize import GENERIC_WORDS, STOP_WORDS, Normalizer, fold, stem, words
+from bot.normalize import (
+    GENERIC_WORDS,
+    IRREGULAR_VERBS,
+    STOP_WORDS,
+    Normalizer,
+    fold,
+    stem,
+    words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +82,8 @@ class AnswerKind(StrEnum):
     FIGURE = "figure"  # how many, how much
     DATE = "date"  # when, on what date
     DURATION = "duration"  # how long, until when, since when
-    NAME = "name"  # who, which organisation
+    WHO = "who"  # who, which organisation: a name, or who did it ("by extremists")
+    NAME = "name"  # the name of, which concept: a proper name
     PLACE = "place"  # where
     CITY = "city"  # which town, which cities
     REGION = "region"  # which region
@@ -140,10 +150,12 @@ _ASKS = {
         r"\b(which|what) (\w+ )?(region|regions|province|provinces|area|areas)\b"),
     AnswerKind.COUNTRY: re.compile(r"\b(which|what) (\w+ )?(country|countries)\b"),
     AnswerKind.PLACE: re.compile(r"\b(where|(which|what) (place|places)|in which)\b"),
-    AnswerKind.NAME: re.compile(
+    AnswerKind.WHO: re.compile(
         r"\b(who|whom|whose|(which|what) (\w+ )?(groups?|organi[sz]ations?|alliances?|"
-        r"agency|agencies|body|bodies|party|parties|leaders?|officials?|concepts?|languages?|"
-        r"compan(y|ies)|newspapers?|persons?)|(the )?name of|named)\b"),
+        r"agency|agencies|body|bodies|party|parties|leaders?|officials?|persons?))\b"),
+    AnswerKind.NAME: re.compile(
+        r"\b((which|what) (\w+ )?(concepts?|languages?|compan(y|ies)|newspapers?)|"
+        r"(the )?name of|named|(is|are|was|were|be) called)\b"),
     AnswerKind.REASON: re.compile(r"\b(why|how come|motives?|purpose)\b"),
     AnswerKind.CAUSE: re.compile(
         r"\b(reasons?|causes?|caused|triggers?|triggered|sparks?|sparked|led to)\b"),
@@ -157,6 +169,9 @@ _SOURCE_VERBS = re.compile(
 # A question about what happened (not about what is, or will be).
 _ASKS_PAST = re.compile(r"\b(did|was|were|had)\b")
 _ASKS_FUTURE = re.compile(r"\b(will|would|going to|plan|plans|planned|expected)\b")
+# "how many police officers were detained": who underwent it, not who did it.
+_ASKS_PASSIVE = re.compile(
+    r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:\w+ly\s+)?([a-z]+)\b")
 # A role the documents may not hold: "the ambassador to Turkey" is no answer about Ethiopia.
 _ROLE_POSTING = re.compile(
     r"\b(?:ambassador|envoy|representative|embassy|consul)\w*\s+(?:of (?:kazakhstan|kz)\s+)?"
@@ -207,6 +222,10 @@ _PLACE_NOUNS = re.compile(
 _REGION_PHRASE = re.compile(
     r"\b(?:western|eastern|northern|southern|central) (?:regions?|parts?|[A-Z][\w-]+)\b",
     re.IGNORECASE)
+_ANAPHORA = re.compile(r"\b(?:he|she|they|it|this|these|those|his|her|their|its|them)\b",
+                       re.IGNORECASE)
+_BE = frozenset({"am", "is", "are", "was", "were", "be", "been", "being", "get", "got"})
+_ROLE_BREAK = re.compile(r"[,;:–—]\s")
 _CLAUSE_BREAK = re.compile(r"[,;:–—]\s|\s(?:and|but)\s")
 _FUTURE = re.compile(r"\b(?:will|shall)\b", re.IGNORECASE)
 _PAST = re.compile(r"\b(?:was|were|had|did|(?:has|have) been)\b", re.IGNORECASE)
@@ -341,6 +360,7 @@ class _Question:
     phrases: tuple[tuple[str, str], ...]  # terms side by side in the question
     kinds: frozenset[AnswerKind]
     asks_past: bool  # about what happened, not what will
+    undergone: str | None  # the verb of a passive question without "by" ("were detained")
     references: tuple[_Reference, ...]
 
     def referenced(self, term: str) -> _Reference | None:
@@ -357,6 +377,10 @@ class _IndexedSentence:
     kinds: frozenset[AnswerKind]  # what it gives whatever the question: figure, date, reason
     names: frozenset[str]  # terms of the names it holds (people, bodies: not places)
     places: tuple[tuple[str, _Place], ...]  # terms of the places it holds, and their sort
+    anaphoric: bool  # refers back to the sentence before ("He", "They", "This")
+    agents: frozenset[str]  # terms named only as who did it: "killed by … terrorists"
+    active_subjects: dict[str, frozenset[str]]  # verb → terms before it where it is active
+    passive_verbs: frozenset[str]  # verbs it uses in the passive ("were detained")
     future_terms: frozenset[str]  # terms said only of what will be ("results … will be
     # presented"), never of what was
     before: int | None  # neighbours in the same voice of the same document
@@ -409,30 +433,13 @@ class PassageIndex:
             eligible = [s for s in document.sentences if not _is_question(s.text)]
             first = len(sentences)
             for offset, sentence in enumerate(eligible):
-                text = _ANSWER_LABEL.sub("", sentence.text)
-                sequence: list[str] = []
-                future: set[str] = set()
-                past: set[str] = set()
-                for clause in _CLAUSE_BREAK.split(text):
-                    clause_terms = reader.terms(clause)
-                    sequence += clause_terms
-                    future_only = bool(_FUTURE.search(clause)) and not _PAST.search(clause)
-                    (future if future_only else past).update(clause_terms)
-                positions: dict[str, list[int]] = defaultdict(list)
-                for position, term in enumerate(sequence):
-                    positions[term].append(position)
-                _add_surface(reader, text, surface)
-                names, sentence_places = _names_and_places(reader, text, places, proper)
-                sentences.append(_IndexedSentence(
-                    number=first + offset, sentence=sentence, text=text,
-                    terms=frozenset(sequence) | frozenset(_stems(text)),
-                    positions={term: tuple(p) for term, p in positions.items()},
-                    kinds=_given_kinds(text), names=names, places=sentence_places,
-                    future_terms=frozenset(future - past),
-                    before=(first + offset - 1 if offset > 0
-                            and eligible[offset - 1].voice is sentence.voice else None),
-                    after=(first + offset + 1 if offset + 1 < len(eligible)
-                           and eligible[offset + 1].voice is sentence.voice else None)))
+                before = (first + offset - 1 if offset > 0
+                          and eligible[offset - 1].voice is sentence.voice else None)
+                after = (first + offset + 1 if offset + 1 < len(eligible)
+                         and eligible[offset + 1].voice is sentence.voice else None)
+                sentences.append(_index_sentence(reader, first + offset, sentence, before,
+                                                 after, places, proper))
+                _add_surface(reader, sentences[-1].text, surface)
         for variants in table.aliases.values():
             for variant in variants:
                 _add_surface(reader, variant, surface)
@@ -478,7 +485,7 @@ class PassageIndex:
                 kinds.add(kind)
                 scaffolding = pattern.sub(" ", scaffolding)
         if _WHO.search(folded) and _SOURCE_VERBS.search(scaffolding):
-            kinds.discard(AnswerKind.NAME)
+            kinds.discard(AnswerKind.WHO)
             scaffolding = _SOURCE_VERBS.sub(" ", scaffolding)
         tokens = self._content_tokens(scaffolding)
         found = self._reader.terms(" ".join(tokens))
@@ -502,8 +509,14 @@ class PassageIndex:
                                if t in resolved]
                 phrases += [(a, b) for a, b in pairwise(chunk_terms) if a != b]
         asks_past = bool(_ASKS_PAST.search(folded)) and not _ASKS_FUTURE.search(folded)
+        passive = next((m.group(1) for m in _ASKS_PASSIVE.finditer(folded)
+                        if _is_participle(m.group(1))), None)
+        undergone = None
+        if passive and not re.search(r"\bby\b", folded):
+            verb = self._reader.term(passive)
+            undergone = resolved.get(verb, verb) if verb else None
         return _Question(terms, originals, tuple(phrases), frozenset(kinds), asks_past,
-                         self._references(terms))
+                         undergone, self._references(terms))
 
     @staticmethod
     def _content_tokens(text: str) -> list[str]:
@@ -560,7 +573,7 @@ class PassageIndex:
         return tuple(references)
 
     def _candidates(self, asked: _Question) -> list[int]:
-        """Sentences whose text or neighbours hold the question's rarest term."""
+        """Sentences whose text, or the sentence before, holds the question's rarest term."""
         known = [t for t in asked.terms if t in self._postings and not asked.referenced(t)]
         known = known or [t for t in asked.terms if t in self._postings]
         if not known:
@@ -569,15 +582,15 @@ class PassageIndex:
         found: set[int] = set()
         for number in self._postings[rarest]:
             indexed = self._sentences[number]
-            found.update(n for n in (number, indexed.before, indexed.after) if n is not None)
+            found.update(n for n in (number, indexed.after) if n is not None)
         return sorted(found)
 
     def _score(self, asked: _Question, indexed: _IndexedSentence) -> float | None:
         """How well the sentence answers; None unless it answers the whole question."""
-        context: set[str] = set()
-        for neighbour in (indexed.before, indexed.after):
-            if neighbour is not None:
-                context |= self._sentences[neighbour].terms
+        # The sentence before stands in for a pronoun ("He called for dialogue"); nothing
+        # else does: "no firearms were used" says nothing of protesters named elsewhere.
+        context = (self._sentences[indexed.before].terms
+                   if indexed.before is not None and indexed.anaphoric else frozenset())
         # Words that only name the source are content when the question is about the source.
         only_source = all(asked.referenced(term) for term in asked.terms)
         in_sentence = in_context = by_source = 0.0
@@ -610,6 +623,8 @@ class PassageIndex:
             return None
         if asked.asks_past and indexed.future_terms.intersection(sentence_terms):
             return None
+        if not self._roles_hold(asked, indexed, sentence_terms):
+            return None
         if not asked.kinds <= self._gives(asked, indexed, sentence_terms):
             return None
         focus = len(sentence_terms) / max(len(indexed.positions), 1)
@@ -620,12 +635,15 @@ class PassageIndex:
                ) -> set[AnswerKind]:
         """The kinds of answer the sentence gives to this question. A place counts only when
         the question does not already name it; a name, only when it also stands close to
-        the words the question asks about (the name of that group, not of another)."""
+        the words the question asks about (the name of that group, not of another), or
+        names who did it ("by extremists")."""
         gives = set(indexed.kinds)
         near = {p for term in found for p in indexed.positions.get(term, ())}
         if any(abs(p - q) <= MAX_PHRASE_GAP for name in indexed.names - set(asked.terms)
                for p in indexed.positions.get(name, ()) for q in near):
-            gives.add(AnswerKind.NAME)
+            gives.update((AnswerKind.NAME, AnswerKind.WHO))
+        if indexed.agents - set(asked.terms):  # "killed by extremists and terrorists"
+            gives.add(AnswerKind.WHO)
         new_places = [sort for term, sort in indexed.places if term not in asked.terms]
         gives.update(AnswerKind(sort.value) for sort in new_places)
         if new_places or AnswerKind.PLACE in indexed.kinds:
@@ -641,6 +659,20 @@ class PassageIndex:
         """A word rare in English and in the documents: enough for a question on its own."""
         return (len(self._postings.get(term, ())) <= MAX_LONE_WORD_SENTENCES
                 and _english_zipf(asked.originals.get(term, term)) < MAX_LONE_WORD_ZIPF)
+
+    @staticmethod
+    def _roles_hold(asked: _Question, indexed: _IndexedSentence, found: Sequence[str]) -> bool:
+        """Who underwent it in the question did not do it in the sentence: "how many
+        terrorists were killed" is not answered by "killed by extremists and terrorists",
+        nor "how many police were detained" by "the internal affairs bodies detained …"."""
+        verb = asked.undergone
+        if verb is None:
+            return True
+        undergoers = set(found) - {verb}
+        if undergoers & indexed.agents:
+            return False
+        return verb in indexed.passive_verbs or not (
+            undergoers & indexed.active_subjects.get(verb, frozenset()))
 
     def _phrases_hold(self, asked: _Question, indexed: _IndexedSentence) -> bool:
         """Words side by side in the question stand close together in the sentence."""
@@ -666,6 +698,57 @@ class PassageIndex:
 
 def _is_question(text: str) -> bool:
     return text.rstrip("”\"’')]»").endswith("?")
+
+
+def _index_sentence(reader: _Reader, number: int, sentence: Sentence, before: int | None,
+                    after: int | None, places: dict[str, _Place], proper: frozenset[str]
+                    ) -> _IndexedSentence:
+    """A sentence as questions are checked against it: its terms and where they stand,
+    what it can answer, and who does what in it."""
+    text = _ANSWER_LABEL.sub("", sentence.text)
+    sequence: list[str] = []
+    future: set[str] = set()
+    past: set[str] = set()
+    named_before_by: set[str] = set()
+    named_after_by: set[str] = set()
+    subjects: dict[str, set[str]] = defaultdict(set)
+    passive: set[str] = set()
+    for clause in _CLAUSE_BREAK.split(text):
+        clause_terms = reader.terms(clause)
+        sequence += clause_terms
+        future_only = bool(_FUTURE.search(clause)) and not _PAST.search(clause)
+        (future if future_only else past).update(clause_terms)
+    # Who does what, clause by clause: "killed by extremists and terrorists" is one.
+    for clause in _ROLE_BREAK.split(text):
+        tokens = re.findall(r"[a-z][a-z'-]*|\d+", clause.casefold())
+        by = tokens.index("by") if "by" in tokens else len(tokens)
+        named_before_by.update(reader.terms(" ".join(tokens[:by])))
+        named_after_by.update(reader.terms(" ".join(tokens[by + 1:])))
+        for i, token in enumerate(tokens):
+            verb = reader.term(token) if _is_participle(token) else None
+            if verb is None:
+                continue
+            if _BE.intersection(tokens[max(0, i - 2):i]):
+                passive.add(verb)
+            else:
+                subjects[verb].update(reader.terms(" ".join(tokens[:i])))
+    positions: dict[str, list[int]] = defaultdict(list)
+    for position, term in enumerate(sequence):
+        positions[term].append(position)
+    names, sentence_places = _names_and_places(reader, text, places, proper)
+    return _IndexedSentence(
+        number=number, sentence=sentence, text=text,
+        terms=frozenset(sequence) | frozenset(_stems(text)),
+        positions={term: tuple(p) for term, p in positions.items()},
+        kinds=_given_kinds(text), names=names, places=sentence_places,
+        future_terms=frozenset(future - past), anaphoric=bool(_ANAPHORA.search(text)),
+        agents=frozenset(named_after_by - named_before_by),
+        active_subjects={verb: frozenset(terms) for verb, terms in subjects.items()},
+        passive_verbs=frozenset(passive), before=before, after=after)
+
+
+def _is_participle(token: str) -> bool:
+    return (len(token) > 4 and token.endswith("ed")) or token in IRREGULAR_VERBS
 
 
 def _add_surface(reader: _Reader, text: str, surface: dict[str, str]) -> None:
