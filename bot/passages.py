@@ -64,9 +64,11 @@ log = logging.getLogger(__name__)
 
 # Share of the question's content weight the sentence itself must carry; the rest may
 # come from a neighbouring sentence.
-MIN_SENTENCE_SHARE = 0.75
+MIN_SENTENCE_SHARE = 0.6
 # Words side by side in a question stand at most this many content words apart in the answer.
-MAX_PHRASE_GAP = 3
+MAX_PHRASE_GAP = 5
+# A name answers "who" or "the name of" only this close to the words asked about.
+MAX_NAME_GAP = 3
 # A question word at least this frequent in general English (Zipf scale: 3 is once per
 # million words) is a word in its own right, never taken for a typo of another.
 MIN_ENGLISH_ZIPF = 3.0
@@ -166,6 +168,10 @@ _WHO = re.compile(r"\bwho\b")
 _SOURCE_VERBS = re.compile(
     r"\b(said|says|say|saying|claims?|claimed|claiming|stated?|states|told|tells|wrote|"
     r"writes|written|reported|issued|issues|published|released|authored)\b")
+# "what did X say": X is one of the sources, or the passage reports X's words.
+_ASKS_WHAT_SAID = re.compile(
+    r"\b(?:what|how)\s+(?:did|does|do|has|have|had)\s+(.+?)\s+(?:say|said|think|make of|"
+    r"react|respond|claim|state|mention|describe|tell)\b")
 # A question about what happened (not about what is, or will be).
 _ASKS_PAST = re.compile(r"\b(did|was|were|had)\b")
 _ASKS_FUTURE = re.compile(r"\b(will|would|going to|plan|plans|planned|expected)\b")
@@ -221,6 +227,11 @@ _PLACE_NOUNS = re.compile(
     r"throughout the country|all over the country|abroad|outside)\b", re.IGNORECASE)
 _REGION_PHRASE = re.compile(
     r"\b(?:western|eastern|northern|southern|central) (?:regions?|parts?|[A-Z][\w-]+)\b",
+    re.IGNORECASE)
+_REPORTING = re.compile(
+    r"\b(?:said|says|stated|states|noted|notes|urged|stressed|emphasi[sz]ed|highlighted|"
+    r"mentioned|announced|called|told|affirmed|indicated|revealed|according to|claimed|"
+    r"declared|added|warned|thanked|instructed|ordered|considers?|believes?)\b",
     re.IGNORECASE)
 _ANAPHORA = re.compile(r"\b(?:he|she|they|it|this|these|those|his|her|their|its|them)\b",
                        re.IGNORECASE)
@@ -346,11 +357,15 @@ def _english_zipf(word: str) -> float:
 
 @dataclass(frozen=True, slots=True)
 class _Reference:
-    """Question terms that name a source ("per Sadykov"), and the documents they name."""
+    """Question terms that name a source ("per Sadykov"): the documents they name, and
+    whose words there they name (the speaker's; the publisher's; or any, for "the interview")."""
 
     terms: frozenset[str]
-    source_ids: frozenset[str]
-    speaker_only: bool  # names the speaker, not just the document: only the speaker's words do
+    voices: dict[str, frozenset[Voice]]  # source id → the voices the words name there
+
+    @property
+    def restricts_voice(self) -> bool:
+        return any(len(voices) < len(Voice) for voices in self.voices.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,6 +376,7 @@ class _Question:
     kinds: frozenset[AnswerKind]
     asks_past: bool  # about what happened, not what will
     undergone: str | None  # the verb of a passive question without "by" ("were detained")
+    reported: frozenset[str]  # "what did the Human Rights Council say": not one of the sources
     references: tuple[_Reference, ...]
 
     def referenced(self, term: str) -> _Reference | None:
@@ -378,6 +394,7 @@ class _IndexedSentence:
     names: frozenset[str]  # terms of the names it holds (people, bodies: not places)
     places: tuple[tuple[str, _Place], ...]  # terms of the places it holds, and their sort
     anaphoric: bool  # refers back to the sentence before ("He", "They", "This")
+    reports: bool  # reports someone's words ("the President urged", "according to Zas")
     agents: frozenset[str]  # terms named only as who did it: "killed by … terrorists"
     active_subjects: dict[str, frozenset[str]]  # verb → terms before it where it is active
     passive_verbs: frozenset[str]  # verbs it uses in the passive ("were detained")
@@ -395,6 +412,15 @@ class _Source:
     phrases: tuple[tuple[str, ...], ...]  # terms of speaker, role, cited-as, publisher
     single: frozenset[str]  # a word that names it alone: name, role, posting, acronym, kind
     speaker_terms: frozenset[str]  # words that name the speaker, their role or posting
+    publisher_terms: frozenset[str]  # words of the publisher's name
+
+    def voices(self, run: Sequence[str]) -> frozenset[Voice]:
+        """Whose words in this source a run of question terms names."""
+        if self.speaker_terms.intersection(run):
+            return frozenset({Voice.SPEAKER})
+        if set(run) <= self.publisher_terms:
+            return frozenset({Voice.INTERVIEWER, Voice.PUBLISHER})
+        return frozenset(Voice)
 
 
 class PassageIndex:
@@ -508,15 +534,23 @@ class PassageIndex:
                                self._reader.terms(" ".join(self._content_tokens(part)))
                                if t in resolved]
                 phrases += [(a, b) for a, b in pairwise(chunk_terms) if a != b]
-        asks_past = bool(_ASKS_PAST.search(folded)) and not _ASKS_FUTURE.search(folded)
+        # "what did the MFA say about …" asks what was said, not what happened.
+        asks_past = bool(_ASKS_PAST.search(folded) and not _ASKS_FUTURE.search(folded)
+                         and not _SOURCE_VERBS.search(folded))
         passive = next((m.group(1) for m in _ASKS_PASSIVE.finditer(folded)
                         if _is_participle(m.group(1))), None)
         undergone = None
         if passive and not re.search(r"\bby\b", folded):
             verb = self._reader.term(passive)
             undergone = resolved.get(verb, verb) if verb else None
+        references = self._references(terms)
+        said = _ASKS_WHAT_SAID.search(folded)
+        reported = frozenset(
+            resolved.get(term, term) for term in self._reader.terms(said.group(1))
+            if not any(resolved.get(term, term) in r.terms for r in references)
+        ) if said else frozenset()
         return _Question(terms, originals, tuple(phrases), frozenset(kinds), asks_past,
-                         undergone, self._references(terms))
+                         undergone, reported, references)
 
     @staticmethod
     def _content_tokens(text: str) -> list[str]:
@@ -559,13 +593,11 @@ class PassageIndex:
         while i < len(terms):
             for size in range(len(terms) - i, 0, -1):
                 run = tuple(terms[i:i + size])
-                ids = frozenset(
-                    source.id for source in self._sources.values()
-                    if (size == 1 and run[0] in source.single)
-                    or (size > 1 and any(_contains(phrase, run) for phrase in source.phrases)))
-                if ids:
-                    speaker_only = all(set(run) & self._sources[s].speaker_terms for s in ids)
-                    references.append(_Reference(frozenset(run), ids, speaker_only))
+                voices = {source.id: source.voices(run) for source in self._sources.values()
+                          if (size == 1 and run[0] in source.single)
+                          or (size > 1 and any(_contains(p, run) for p in source.phrases))}
+                if voices:
+                    references.append(_Reference(frozenset(run), voices))
                     i += size
                     break
             else:
@@ -610,7 +642,7 @@ class PassageIndex:
             else:
                 return None
         for reference in asked.references:
-            if (not only_source and reference.speaker_only
+            if (not only_source and reference.restricts_voice
                     and not reference.terms <= indexed.terms
                     and not self._names(reference, indexed.sentence)):
                 return None
@@ -624,6 +656,8 @@ class PassageIndex:
         if asked.asks_past and indexed.future_terms.intersection(sentence_terms):
             return None
         if not self._roles_hold(asked, indexed, sentence_terms):
+            return None
+        if asked.reported and not indexed.reports:  # what X said, from a passage about X
             return None
         if not asked.kinds <= self._gives(asked, indexed, sentence_terms):
             return None
@@ -639,7 +673,7 @@ class PassageIndex:
         names who did it ("by extremists")."""
         gives = set(indexed.kinds)
         near = {p for term in found for p in indexed.positions.get(term, ())}
-        if any(abs(p - q) <= MAX_PHRASE_GAP for name in indexed.names - set(asked.terms)
+        if any(abs(p - q) <= MAX_NAME_GAP for name in indexed.names - set(asked.terms)
                for p in indexed.positions.get(name, ()) for q in near):
             gives.update((AnswerKind.NAME, AnswerKind.WHO))
         if indexed.agents - set(asked.terms):  # "killed by extremists and terrorists"
@@ -650,10 +684,10 @@ class PassageIndex:
             gives.add(AnswerKind.PLACE)
         return gives
 
-    def _names(self, reference: _Reference, sentence: Sentence) -> bool:
-        """Whether the sentence is the named source's (and its speaker's, when named)."""
-        return sentence.source_id in reference.source_ids and (
-            not reference.speaker_only or sentence.voice is Voice.SPEAKER)
+    @staticmethod
+    def _names(reference: _Reference, sentence: Sentence) -> bool:
+        """Whether the sentence is in the named source, in the named voice."""
+        return sentence.voice in reference.voices.get(sentence.source_id, frozenset())
 
     def _rare(self, asked: _Question, term: str) -> bool:
         """A word rare in English and in the documents: enough for a question on its own."""
@@ -742,6 +776,7 @@ def _index_sentence(reader: _Reader, number: int, sentence: Sentence, before: in
         positions={term: tuple(p) for term, p in positions.items()},
         kinds=_given_kinds(text), names=names, places=sentence_places,
         future_terms=frozenset(future - past), anaphoric=bool(_ANAPHORA.search(text)),
+        reports=bool(_REPORTING.search(text)),
         agents=frozenset(named_after_by - named_before_by),
         active_subjects={verb: frozenset(terms) for verb, terms in subjects.items()},
         passive_verbs=frozenset(passive), before=before, after=after)
@@ -801,7 +836,9 @@ def _source_names(reader: _Reader, source: SeedSource) -> _Source:
         speaker_terms |= named
     for text in (source.title, *texts):
         single |= _acronyms(text)
-    return _Source(source.id, phrases, frozenset(single), frozenset(speaker_terms))
+    speaker_terms |= _acronyms(source.speaker) | _acronyms(source.speaker_role)
+    return _Source(source.id, phrases, frozenset(single), frozenset(speaker_terms),
+                   frozenset(reader.terms(source.publisher)) - speaker_terms)
 
 
 def _places(texts: Iterable[str]) -> dict[str, _Place]:
