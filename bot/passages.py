@@ -236,6 +236,7 @@ _REPORTING = re.compile(
 _ANAPHORA = re.compile(r"\b(?:he|she|they|it|this|these|those|his|her|their|its|them)\b",
                        re.IGNORECASE)
 _BE = frozenset({"am", "is", "are", "was", "were", "be", "been", "being", "get", "got"})
+_FINITE = _BE | {"has", "have", "had", "will", "shall", "can", "must", "does", "did"}
 _ROLE_BREAK = re.compile(r"[,;:–—]\s")
 _CLAUSE_BREAK = re.compile(r"[,;:–—]\s|\s(?:and|but)\s")
 _FUTURE = re.compile(r"\b(?:will|shall)\b", re.IGNORECASE)
@@ -376,11 +377,27 @@ class _Question:
     kinds: frozenset[AnswerKind]
     asks_past: bool  # about what happened, not what will
     undergone: str | None  # the verb of a passive question without "by" ("were detained")
+    doers: frozenset[str]  # who did it, in a passive question with "by" ("killed by police")
     reported: frozenset[str]  # "what did the Human Rights Council say": not one of the sources
     references: tuple[_Reference, ...]
 
     def referenced(self, term: str) -> _Reference | None:
         return next((r for r in self.references if term in r.terms), None)
+
+
+@dataclass(frozen=True)
+class _Roles:
+    """Who does what in a sentence, as far as its words show it."""
+
+    clauses: tuple[frozenset[str], ...]  # the terms of each clause
+    named_by: frozenset[str]  # terms after "by": "killed by extremists and terrorists"
+    agents: frozenset[str]  # terms named only after "by"
+    active_subjects: dict[str, frozenset[str]]  # verb → terms before it where it is active
+    passive_verbs: frozenset[str]  # verbs used in the passive ("were detained")
+
+    def together(self, first: Iterable[str], second: str) -> bool:
+        """Whether some clause holds `second` and one of `first`."""
+        return any(second in clause and not clause.isdisjoint(first) for clause in self.clauses)
 
 
 @dataclass(frozen=True)
@@ -395,9 +412,7 @@ class _IndexedSentence:
     places: tuple[tuple[str, _Place], ...]  # terms of the places it holds, and their sort
     anaphoric: bool  # refers back to the sentence before ("He", "They", "This")
     reports: bool  # reports someone's words ("the President urged", "according to Zas")
-    agents: frozenset[str]  # terms named only as who did it: "killed by … terrorists"
-    active_subjects: dict[str, frozenset[str]]  # verb → terms before it where it is active
-    passive_verbs: frozenset[str]  # verbs it uses in the passive ("were detained")
+    roles: _Roles
     future_terms: frozenset[str]  # terms said only of what will be ("results … will be
     # presented"), never of what was
     before: int | None  # neighbours in the same voice of the same document
@@ -539,10 +554,11 @@ class PassageIndex:
                          and not _SOURCE_VERBS.search(folded))
         passive = next((m.group(1) for m in _ASKS_PASSIVE.finditer(folded)
                         if _is_participle(m.group(1))), None)
-        undergone = None
-        if passive and not re.search(r"\bby\b", folded):
-            verb = self._reader.term(passive)
-            undergone = resolved.get(verb, verb) if verb else None
+        verb = self._reader.term(passive) if passive else None
+        undergone = resolved.get(verb, verb) if verb else None
+        by = re.search(r"\bby\b(.*)", scaffolding)
+        doers = frozenset(resolved.get(t, t) for t in self._reader.terms(by.group(1))
+                          ) if by and undergone else frozenset()
         references = self._references(terms)
         said = _ASKS_WHAT_SAID.search(folded)
         reported = frozenset(
@@ -550,7 +566,7 @@ class PassageIndex:
             if not any(resolved.get(term, term) in r.terms for r in references)
         ) if said else frozenset()
         return _Question(terms, originals, tuple(phrases), frozenset(kinds), asks_past,
-                         undergone, reported, references)
+                         undergone, doers, reported, references)
 
     @staticmethod
     def _content_tokens(text: str) -> list[str]:
@@ -676,7 +692,7 @@ class PassageIndex:
         if any(abs(p - q) <= MAX_NAME_GAP for name in indexed.names - set(asked.terms)
                for p in indexed.positions.get(name, ()) for q in near):
             gives.update((AnswerKind.NAME, AnswerKind.WHO))
-        if indexed.agents - set(asked.terms):  # "killed by extremists and terrorists"
+        if indexed.roles.agents - set(asked.terms):  # "killed by extremists and terrorists"
             gives.add(AnswerKind.WHO)
         new_places = [sort for term, sort in indexed.places if term not in asked.terms]
         gives.update(AnswerKind(sort.value) for sort in new_places)
@@ -696,17 +712,23 @@ class PassageIndex:
 
     @staticmethod
     def _roles_hold(asked: _Question, indexed: _IndexedSentence, found: Sequence[str]) -> bool:
-        """Who underwent it in the question did not do it in the sentence: "how many
-        terrorists were killed" is not answered by "killed by extremists and terrorists",
-        nor "how many police were detained" by "the internal affairs bodies detained …"."""
-        verb = asked.undergone
-        if verb is None:
+        """Who underwent it in the question underwent it in the sentence, at the hands of
+        whoever the question names: "how many terrorists were killed" is not answered by
+        "killed by extremists and terrorists", nor "how many police were detained" by "the
+        internal affairs bodies detained …", nor "killed by police" by "killed by
+        extremists"."""
+        verb, roles = asked.undergone, indexed.roles
+        if verb is None or verb not in found:
             return True
-        undergoers = set(found) - {verb}
-        if undergoers & indexed.agents:
+        if not asked.doers <= roles.named_by:  # "killed by police": police did it
             return False
-        return verb in indexed.passive_verbs or not (
-            undergoers & indexed.active_subjects.get(verb, frozenset()))
+        undergoers = set(found) - {verb} - asked.doers
+        if undergoers & roles.agents:
+            return False
+        if undergoers and not roles.together(undergoers, verb):
+            return False  # "detained 6 thousand people, 26 armed criminals were killed"
+        return verb in roles.passive_verbs or not (
+            undergoers & roles.active_subjects.get(verb, frozenset()))
 
     def _phrases_hold(self, asked: _Question, indexed: _IndexedSentence) -> bool:
         """Words side by side in the question stand close together in the sentence."""
@@ -743,29 +765,11 @@ def _index_sentence(reader: _Reader, number: int, sentence: Sentence, before: in
     sequence: list[str] = []
     future: set[str] = set()
     past: set[str] = set()
-    named_before_by: set[str] = set()
-    named_after_by: set[str] = set()
-    subjects: dict[str, set[str]] = defaultdict(set)
-    passive: set[str] = set()
     for clause in _CLAUSE_BREAK.split(text):
         clause_terms = reader.terms(clause)
         sequence += clause_terms
         future_only = bool(_FUTURE.search(clause)) and not _PAST.search(clause)
         (future if future_only else past).update(clause_terms)
-    # Who does what, clause by clause: "killed by extremists and terrorists" is one.
-    for clause in _ROLE_BREAK.split(text):
-        tokens = re.findall(r"[a-z][a-z'-]*|\d+", clause.casefold())
-        by = tokens.index("by") if "by" in tokens else len(tokens)
-        named_before_by.update(reader.terms(" ".join(tokens[:by])))
-        named_after_by.update(reader.terms(" ".join(tokens[by + 1:])))
-        for i, token in enumerate(tokens):
-            verb = reader.term(token) if _is_participle(token) else None
-            if verb is None:
-                continue
-            if _BE.intersection(tokens[max(0, i - 2):i]):
-                passive.add(verb)
-            else:
-                subjects[verb].update(reader.terms(" ".join(tokens[:i])))
     positions: dict[str, list[int]] = defaultdict(list)
     for position, term in enumerate(sequence):
         positions[term].append(position)
@@ -776,10 +780,44 @@ def _index_sentence(reader: _Reader, number: int, sentence: Sentence, before: in
         positions={term: tuple(p) for term, p in positions.items()},
         kinds=_given_kinds(text), names=names, places=sentence_places,
         future_terms=frozenset(future - past), anaphoric=bool(_ANAPHORA.search(text)),
-        reports=bool(_REPORTING.search(text)),
-        agents=frozenset(named_after_by - named_before_by),
+        reports=bool(_REPORTING.search(text)), roles=_roles(reader, text),
+        before=before, after=after)
+
+
+def _roles(reader: _Reader, text: str) -> _Roles:
+    """Who does what in a sentence, clause by clause. A clause ends at a comma, unless it has
+    no verb: "More than 700 police officers, military personnel, and 1,000 civilians were
+    injured" is one clause, as is "killed by extremists and terrorists"."""
+    clauses: list[list[str]] = []
+    pending: list[str] = []
+    for fragment in _ROLE_BREAK.split(text):
+        pending += re.findall(r"[a-z][a-z'-]*|\d+", fragment.casefold())
+        if any(_is_participle(token) or token in _FINITE for token in pending):
+            clauses.append(pending)
+            pending = []
+    if pending:
+        clauses.append(pending)
+    before_by: set[str] = set()
+    after_by: set[str] = set()
+    subjects: dict[str, set[str]] = defaultdict(set)
+    passive: set[str] = set()
+    for tokens in clauses:
+        by = tokens.index("by") if "by" in tokens else len(tokens)
+        before_by.update(reader.terms(" ".join(tokens[:by])))
+        after_by.update(reader.terms(" ".join(tokens[by + 1:])))
+        for i, token in enumerate(tokens):
+            verb = reader.term(token) if _is_participle(token) else None
+            if verb is None:
+                continue
+            if _BE.intersection(tokens[max(0, i - 2):i]):
+                passive.add(verb)
+            else:
+                subjects[verb].update(reader.terms(" ".join(tokens[:i])))
+    return _Roles(
+        clauses=tuple(frozenset(reader.terms(" ".join(tokens))) for tokens in clauses),
+        named_by=frozenset(after_by), agents=frozenset(after_by - before_by),
         active_subjects={verb: frozenset(terms) for verb, terms in subjects.items()},
-        passive_verbs=frozenset(passive), before=before, after=after)
+        passive_verbs=frozenset(passive))
 
 
 def _is_participle(token: str) -> bool:

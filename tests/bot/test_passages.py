@@ -83,6 +83,8 @@ def test_a_paraphrased_question_finds_its_sentence(index: PassageIndex, question
     "how many terrorists were killed",
     "how many police officers were detained",
     "did protesters use firearms",
+    "how many civilians were killed by police",
+    "how many armed criminals were arrested",
     # a source the documents do not have
     "what did the ambassador to turkey say about food",
     "what did the human rights council say",
