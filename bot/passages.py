@@ -62,9 +62,9 @@ from bot.normalize import (
 
 log = logging.getLogger(__name__)
 
-# Share of the question's content weight the sentence itself must carry; the rest may
-# come from a neighbouring sentence.
-MIN_SENTENCE_SHARE = 0.6
+# Share of the question's content weight the sentence itself must carry; the rest may come
+# from the sentence before, for what a pronoun refers to ("They" for the CSTO's troops).
+MIN_SENTENCE_SHARE = 0.3
 # Words side by side in a question stand at most this many content words apart in the answer.
 MAX_PHRASE_GAP = 5
 # A name answers "who" or "the name of" only this close to the words asked about.
@@ -157,7 +157,7 @@ _ASKS = {
         r"agency|agencies|body|bodies|party|parties|leaders?|officials?|persons?))\b"),
     AnswerKind.NAME: re.compile(
         r"\b((which|what) (\w+ )?(concepts?|languages?|compan(y|ies)|newspapers?)|"
-        r"(the )?name of|named|(is|are|was|were|be) called)\b"),
+        r"(the )?name of|named|(is|are|was|were|be) called\b|called\s*\??$)"),
     AnswerKind.REASON: re.compile(r"\b(why|how come|motives?|purpose)\b"),
     AnswerKind.CAUSE: re.compile(
         r"\b(reasons?|causes?|caused|triggers?|triggered|sparks?|sparked|led to)\b"),
@@ -391,6 +391,7 @@ class _Roles:
 
     clauses: tuple[frozenset[str], ...]  # the terms of each clause
     named_by: frozenset[str]  # terms after "by": "killed by extremists and terrorists"
+    done_by: frozenset[str]  # terms before "by" in a clause that has one: "killed"
     agents: frozenset[str]  # terms named only after "by"
     active_subjects: dict[str, frozenset[str]]  # verb → terms before it where it is active
     passive_verbs: frozenset[str]  # verbs used in the passive ("were detained")
@@ -530,15 +531,12 @@ class PassageIndex:
             scaffolding = _SOURCE_VERBS.sub(" ", scaffolding)
         tokens = self._content_tokens(scaffolding)
         found = self._reader.terms(" ".join(tokens))
-        if "date" in found:  # the alias group of "when", "day", "what day"
-            kinds.add(AnswerKind.DATE)
         originals = _originals(self._reader, tokens)
         resolved: dict[str, str] = {}
         for term in dict.fromkeys(found):
-            if term != "date":
-                original = originals.get(term, term)
-                resolved[term] = self._resolve(term, original)
-                originals.setdefault(resolved[term], original)
+            original = originals.get(term, term)
+            resolved[term] = self._resolve(term, original)
+            originals.setdefault(resolved[term], original)
         terms = tuple(dict.fromkeys(resolved.values()))
         if not terms:
             return None
@@ -673,8 +671,8 @@ class PassageIndex:
             return None
         if not self._roles_hold(asked, indexed, sentence_terms):
             return None
-        if asked.reported and not indexed.reports:  # what X said, from a passage about X
-            return None
+        if asked.reported and not (indexed.reports and asked.reported <= indexed.terms):
+            return None  # what X said: the sentence itself reports X's words
         if not asked.kinds <= self._gives(asked, indexed, sentence_terms):
             return None
         focus = len(sentence_terms) / max(len(indexed.positions), 1)
@@ -692,8 +690,9 @@ class PassageIndex:
         if any(abs(p - q) <= MAX_NAME_GAP for name in indexed.names - set(asked.terms)
                for p in indexed.positions.get(name, ()) for q in near):
             gives.update((AnswerKind.NAME, AnswerKind.WHO))
-        if indexed.roles.agents - set(asked.terms):  # "killed by extremists and terrorists"
-            gives.add(AnswerKind.WHO)
+        roles = indexed.roles
+        if roles.done_by.intersection(found) and roles.agents - set(asked.terms):
+            gives.add(AnswerKind.WHO)  # "who killed them": "killed by extremists"
         new_places = [sort for term, sort in indexed.places if term not in asked.terms]
         gives.update(AnswerKind(sort.value) for sort in new_places)
         if new_places or AnswerKind.PLACE in indexed.kinds:
@@ -799,12 +798,15 @@ def _roles(reader: _Reader, text: str) -> _Roles:
         clauses.append(pending)
     before_by: set[str] = set()
     after_by: set[str] = set()
+    done_by: set[str] = set()
     subjects: dict[str, set[str]] = defaultdict(set)
     passive: set[str] = set()
     for tokens in clauses:
         by = tokens.index("by") if "by" in tokens else len(tokens)
         before_by.update(reader.terms(" ".join(tokens[:by])))
         after_by.update(reader.terms(" ".join(tokens[by + 1:])))
+        if by < len(tokens):
+            done_by.update(reader.terms(" ".join(tokens[:by])))
         for i, token in enumerate(tokens):
             verb = reader.term(token) if _is_participle(token) else None
             if verb is None:
@@ -815,7 +817,8 @@ def _roles(reader: _Reader, text: str) -> _Roles:
                 subjects[verb].update(reader.terms(" ".join(tokens[:i])))
     return _Roles(
         clauses=tuple(frozenset(reader.terms(" ".join(tokens))) for tokens in clauses),
-        named_by=frozenset(after_by), agents=frozenset(after_by - before_by),
+        named_by=frozenset(after_by), done_by=frozenset(done_by),
+        agents=frozenset(after_by - before_by),
         active_subjects={verb: frozenset(terms) for verb, terms in subjects.items()},
         passive_verbs=frozenset(passive))
 
@@ -859,23 +862,31 @@ def _acronyms(text: str) -> set[str]:
 
 
 def _source_names(reader: _Reader, source: SeedSource) -> _Source:
-    """How a question may name this source: its speaker, role, posting, kind, publisher."""
+    """How a question may name this source: its speaker, role, posting, kind, publisher.
+
+    A posting names the source only beside the role or the kind ("the ambassador to
+    Ethiopia", "the Ethiopia interview"): "the troops' tasks in Ethiopia" is about Ethiopia.
+    """
     # Not the title: its words are the topic ("coverage in foreign media"), not a name.
     texts = [source.speaker, source.speaker_role, source.cited_as, source.publisher]
-    phrases = tuple(tuple(reader.terms(text)) for text in texts if text)
+    phrases = [tuple(reader.terms(text)) for text in texts if text]
     speaker_terms = set(reader.terms(source.speaker))
-    single = set(speaker_terms) | set(reader.terms(source.kind))
+    kind = reader.terms(source.kind)
+    heads: set[str] = set()
+    postings: set[str] = set()
     for clause in re.split(r"\band\b|,", source.speaker_role):
         role = reader.terms(re.split(r"\s+(?:of|to|for)\s+", clause.strip())[0])
+        heads.update(role[-1:])
         posting = re.search(r"\bto\s+(?:the\s+)?(.+)$", clause)
-        named = {role[-1]} if role else set()
-        named |= set(reader.terms(posting.group(1))) if posting else set()
-        single |= named
-        speaker_terms |= named
-    for text in (source.title, *texts):
-        single |= _acronyms(text)
-    speaker_terms |= _acronyms(source.speaker) | _acronyms(source.speaker_role)
-    return _Source(source.id, phrases, frozenset(single), frozenset(speaker_terms),
+        if posting:
+            place = tuple(reader.terms(posting.group(1)))
+            postings.update(place)
+            phrases += [(*place, word) for word in (*kind, *role[-1:])]
+            phrases += [(word, *place) for word in kind]
+    acronyms = set().union(*(_acronyms(text) for text in (source.title, *texts)))
+    single = speaker_terms | set(kind) | heads | (acronyms - postings)
+    speaker_terms |= heads | postings | _acronyms(source.speaker) | _acronyms(source.speaker_role)
+    return _Source(source.id, tuple(phrases), frozenset(single), frozenset(speaker_terms),
                    frozenset(reader.terms(source.publisher)) - speaker_terms)
 
 
