@@ -27,7 +27,7 @@ from bot.settings import DEFAULT_SEEDS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = [ROOT / "bench/eval/adjacent.jsonl", ROOT / "bench/eval/conversational.jsonl",
-        ROOT / "../shared/eval/dev.jsonl"]
+        ROOT / "bench/eval/paraphrases.jsonl", ROOT / "../shared/eval/dev.jsonl"]
 
 
 def _answers(row: dict, hit: PassageHit) -> bool:

@@ -73,7 +73,8 @@ MAX_NAME_GAP = 3
 # million words) is a word in its own right, never taken for a typo of another.
 MIN_ENGLISH_ZIPF = 3.0
 # A question resting on one word needs it rarer than this in general English, and in at
-# most this many sentences of the documents.
+# most this many sentences of the documents (with a kind of answer asked, "curfew time",
+# every passage that fits must give the same answer instead).
 MAX_LONE_WORD_ZIPF = 3.5
 MAX_LONE_WORD_SENTENCES = 2
 
@@ -84,6 +85,7 @@ class AnswerKind(StrEnum):
     FIGURE = "figure"  # how many, how much
     DATE = "date"  # when, on what date
     DURATION = "duration"  # how long, until when, since when
+    TIME = "time"  # what time: a time of day
     WHO = "who"  # who, which organisation: a name, or who did it ("by extremists")
     NAME = "name"  # the name of, which concept: a proper name
     PLACE = "place"  # where
@@ -145,8 +147,8 @@ _ASKS = {
         r"\b(how (many|much|big|large)|number of|numbers|size of|toll|tally|figures?|"
         r"statistics|stats|count)\b"),
     AnswerKind.DURATION: re.compile(r"\b(how long|until when|since when|till when)\b"),
-    AnswerKind.DATE: re.compile(
-        r"\b(when|(what|which) (date|day|time|year)|dates?|dated)\b"),
+    AnswerKind.TIME: re.compile(r"\b((what|which) time|hours?|o'clock)\b"),
+    AnswerKind.DATE: re.compile(r"\b(when|(what|which) (date|day|year)|dates?|dated)\b"),
     AnswerKind.CITY: re.compile(r"\b(which|what) (\w+ )?(city|cities|town|towns)\b"),
     AnswerKind.REGION: re.compile(
         r"\b(which|what) (\w+ )?(region|regions|province|provinces|area|areas)\b"),
@@ -245,9 +247,21 @@ _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]+(?:[-'][A-Za-z]+)*\b")
 _ANSWER_LABEL = re.compile(r"^[A-Z][\w.]*(?: [A-Z][\w.]*){0,3}:\s+")
 # Places and their sort are read from how the documents write them.
 _NAME = r"[A-Z][\w-]+"
+_NAMES = rf"{_NAME}(?:\s+{_NAME})*"
 _AFTER_PLACE = re.compile(
-    rf"\b(?<!according )(?:in|from|to|across|throughout)\s+(?:the\s+)?({_NAME}(?:\s*,\s*{_NAME})*"
-    rf"(?:,?\s+and\s+{_NAME})?)")
+    rf"\b(?<!according )(?:in|from|to|across|throughout)\s+(?:the\s+)?"
+    rf"({_NAMES}(?:\s*,\s*{_NAMES})*(?:,?\s+and\s+{_NAMES})?)")
+# Words that make a capitalised name a body, not a place: "from the Collective Security
+# Treaty Organization", "to the President".
+_BODY_WORDS = frozenset(
+    """
+    organization organisation council treaty union ministry agency agencies committee chamber
+    guard forces republic government agreement security nations secretary general president
+    head state assembly parliament court office bank group groups ambassador representative
+    permanent kingdom minister envoy
+    """.split()  # noqa: SIM905
+)
+_COMPASS = frozenset({"western", "eastern", "northern", "southern", "central"})
 _CITY_PLACE = re.compile(
     rf"\b({_NAME}) city\b|\bcity of ({_NAME})|\bcities of ({_NAME})(?: and ({_NAME}))?"
     rf"|\b(?:city|capital)(?: of {_NAME})?,\s+({_NAME})")
@@ -379,6 +393,7 @@ class _Question:
     undergone: str | None  # the verb of a passive question without "by" ("were detained")
     doers: frozenset[str]  # who did it, in a passive question with "by" ("killed by police")
     reported: frozenset[str]  # "what did the Human Rights Council say": not one of the sources
+    generic: frozenset[str]  # words too common to count, that still tell passages apart
     references: tuple[_Reference, ...]
 
     def referenced(self, term: str) -> _Reference | None:
@@ -409,6 +424,8 @@ class _IndexedSentence:
     terms: frozenset[str]  # content terms, and the stems of the words as written
     positions: dict[str, tuple[int, ...]]  # term → where it stands among the content terms
     kinds: frozenset[AnswerKind]  # what it gives whatever the question: figure, date, reason
+    generic: frozenset[str]  # its words too common to count ("people", "country")
+    values: dict[AnswerKind, frozenset[str]]  # the answers it gives: figures, dates, names
     names: frozenset[str]  # terms of the names it holds (people, bodies: not places)
     places: tuple[tuple[str, _Place], ...]  # terms of the places it holds, and their sort
     anaphoric: bool  # refers back to the sentence before ("He", "They", "This")
@@ -512,6 +529,8 @@ class PassageIndex:
             if score is not None:
                 scored.append((score, number))
         scored.sort(key=lambda item: (-item[0], item[1]))
+        if scored and asked.kinds and len(asked.terms) - len(asked.references) == 1:
+            scored = self._agreeing(asked, scored)
         return [self._hit(self._sentences[number], score) for score, number in scored[:limit]]
 
     def _read(self, question: str) -> _Question | None:
@@ -563,8 +582,9 @@ class PassageIndex:
             resolved.get(term, term) for term in self._reader.terms(said.group(1))
             if not any(resolved.get(term, term) in r.terms for r in references)
         ) if said else frozenset()
+        generic = frozenset(self._reader.normalizer.terms(" ".join(tokens)).generic)
         return _Question(terms, originals, tuple(phrases), frozenset(kinds), asks_past,
-                         undergone, doers, reported, references)
+                         undergone, doers, reported, generic, references)
 
     @staticmethod
     def _content_tokens(text: str) -> list[str]:
@@ -709,6 +729,23 @@ class PassageIndex:
         return (len(self._postings.get(term, ())) <= MAX_LONE_WORD_SENTENCES
                 and _english_zipf(asked.originals.get(term, term)) < MAX_LONE_WORD_ZIPF)
 
+    def _agreeing(self, asked: _Question, scored: list[tuple[float, int]]
+                  ) -> list[tuple[float, int]]:
+        """The passages for a question resting on one word and a kind of answer ("size of
+        the contingent"), if they agree on the answer; none if they differ (2,500 or 700?).
+        Passages holding the question's general words ("people") come first."""
+        def overlap(number: int) -> int:
+            return len(asked.generic & self._sentences[number].generic)
+
+        most = max(overlap(number) for _, number in scored)
+        scored = [(score, number) for score, number in scored if overlap(number) == most]
+        for kind in asked.kinds:
+            answers = [self._sentences[number].values.get(kind, frozenset()) - set(asked.terms)
+                       for _, number in scored]
+            if len(scored) > 1 and not frozenset.intersection(*answers):
+                return []
+        return scored
+
     @staticmethod
     def _roles_hold(asked: _Question, indexed: _IndexedSentence, found: Sequence[str]) -> bool:
         """Who underwent it in the question underwent it in the sentence, at the hands of
@@ -775,6 +812,8 @@ def _index_sentence(reader: _Reader, number: int, sentence: Sentence, before: in
     names, sentence_places = _names_and_places(reader, text, places, proper)
     return _IndexedSentence(
         number=number, sentence=sentence, text=text,
+        generic=frozenset(reader.normalizer.terms(_rewrite(text)).generic),
+        values=_answer_values(text, names, sentence_places),
         terms=frozenset(sequence) | frozenset(_stems(text)),
         positions={term: tuple(p) for term, p in positions.items()},
         kinds=_given_kinds(text), names=names, places=sentence_places,
@@ -900,8 +939,16 @@ def _places(texts: Iterable[str]) -> dict[str, _Place]:
         for match in _REGION_PLACE.finditer(text):
             found.update((name, _Place.REGION) for name in match.groups() if name)
         for match in _AFTER_PLACE.finditer(text):
-            for name in re.findall(_NAME, match.group(1)):
-                found.setdefault(name, _Place.COUNTRY)
+            for run in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", match.group(1)):
+                run_words = run.split()
+                if _BODY_WORDS.intersection(word.casefold() for word in run_words) or any(
+                        word.casefold() in STOP_WORDS or word.endswith("ist")
+                        for word in run_words):
+                    continue
+                sort = (_Place.REGION if run_words[0].casefold() in _COMPASS
+                        else _Place.COUNTRY)
+                for name in run_words:
+                    found.setdefault(name, sort)
     # Acronyms are bodies (CSTO, OIC), not places.
     return {name: sort for name, sort in found.items()
             if name.casefold() not in _MONTHS and not name.isupper()}
@@ -944,6 +991,29 @@ def _names_and_places(reader: _Reader, text: str, places: dict[str, _Place],
     return frozenset(names), tuple(found)
 
 
+def _answer_values(text: str, names: frozenset[str],
+                   places: Sequence[tuple[str, _Place]]) -> dict[AnswerKind, frozenset[str]]:
+    """The answers a sentence gives, comparable across sentences: its figures, its dates
+    (day and month: "January 10, 2022" and "January 10" agree), its names and places."""
+    dates = set()
+    for match in _DATE_EXPRESSION.finditer(text):
+        day = re.search(rf"{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH}", match.group(), re.I)
+        dates.add(" ".join(sorted(day.group().casefold().split())) if day
+                  else match.group().casefold())
+    without_dates = _CLOCK_TIME.sub(" ", _DATE_EXPRESSION.sub(" ", text))
+    figures = {token for token in _rewrite(without_dates).split() if token.isdigit()}
+    figures |= {word.casefold() for word in _FIGURE_WORDS.findall(without_dates)}
+    by_sort = {kind: frozenset(t for t, sort in places
+                               if kind is AnswerKind.PLACE or sort.value == kind.value)
+               for kind in (AnswerKind.PLACE, AnswerKind.CITY, AnswerKind.REGION,
+                            AnswerKind.COUNTRY)}
+    times = {re.sub(r"\W", "", m.group().casefold()) for m in _CLOCK_TIME.finditer(text)}
+    return {AnswerKind.FIGURE: frozenset(figures), AnswerKind.DATE: frozenset(dates),
+            AnswerKind.TIME: frozenset(times),
+            AnswerKind.DURATION: frozenset(dates), AnswerKind.NAME: names,
+            AnswerKind.WHO: names, **by_sort}
+
+
 def _given_kinds(text: str) -> frozenset[AnswerKind]:
     """What a sentence gives whatever the question: a figure, a date, a span, a cause or
     a purpose."""
@@ -952,6 +1022,8 @@ def _given_kinds(text: str) -> frozenset[AnswerKind]:
         kinds.add(AnswerKind.DATE)
     if AnswerKind.DATE in kinds or _DURATION_CUES.search(text):
         kinds.add(AnswerKind.DURATION)
+    if _CLOCK_TIME.search(text):
+        kinds.add(AnswerKind.TIME)
     without_dates = _CLOCK_TIME.sub(" ", _DATE_EXPRESSION.sub(" ", text))
     if re.search(r"\d", without_dates) or _FIGURE_WORDS.search(without_dates):
         kinds.add(AnswerKind.FIGURE)
