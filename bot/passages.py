@@ -169,7 +169,22 @@ _ASKS = {
 _WHO = re.compile(r"\bwho\b")
 _SOURCE_VERBS = re.compile(
     r"\b(said|says|say|saying|claims?|claimed|claiming|stated?|states|told|tells|wrote|"
-    r"writes|written|reported|issued|issues|published|released|authored)\b")
+    r"writes|written)\b|\b(reported|issued|issues|published|released|authored|gave|made)"
+    r"(?= (?:the |this |that |an? )?(?:\w+ )?(?:statement|commentary|interview|report|"
+    r"article|comment|remarks?)\b)")
+# "how many police officers": a figure that counts them (close to them in the sentence), not
+# days, money or articles.
+_ASKS_COUNT = re.compile(
+    r"\bhow many\s*(.*?)(?=\s+(?:were|was|are|is|did|do|does|have|has|had|will|would|could|"
+    r"can|in|at|on|from|by|during|per|according)\b|\s*[?,.!:;-]|$)")
+_MEASURES = frozenset(
+    """
+    day days week weeks month months year years hour hours minute minutes percent per cent
+    tenge dollar dollars usd euro euros rouble roubles liter liters litre litres fold times
+    """.split()  # noqa: SIM905
+)
+_REFERENCES = frozenset({"article", "articles", "paragraph", "point", "no", "clause",
+                         "chapter", "resolution"})
 # "what did X say": X is one of the sources, or the passage reports X's words.
 _ASKS_WHAT_SAID = re.compile(
     r"\b(?:what|how)\s+(?:did|does|do|has|have|had)\s+(.+?)\s+(?:say|said|think|make of|"
@@ -212,6 +227,7 @@ _DAY_CUES = re.compile(
 _DURATION_CUES = re.compile(
     r"\b(?:until|till|since|from the very beginning|temporary|short period|for \w+ (?:days|weeks"
     r"|months))\b", re.IGNORECASE)
+_COUNT_WORDS = frozenset({"hundreds", "thousands", "dozens", "millions", "several"})
 _CLOCK_TIME = re.compile(r"\b\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?", re.IGNORECASE)
 _FIGURE_WORDS = re.compile(
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
@@ -394,6 +410,8 @@ class _Question:
     doers: frozenset[str]  # who did it, in a passive question with "by" ("killed by police")
     reported: frozenset[str]  # "what did the Human Rights Council say": not one of the sources
     generic: frozenset[str]  # words too common to count, that still tell passages apart
+    counts: bool  # "how many": a figure counting people or things
+    counted: frozenset[str]  # what "how many" counts: "police officers"
     references: tuple[_Reference, ...]
 
     def referenced(self, term: str) -> _Reference | None:
@@ -426,6 +444,7 @@ class _IndexedSentence:
     kinds: frozenset[AnswerKind]  # what it gives whatever the question: figure, date, reason
     generic: frozenset[str]  # its words too common to count ("people", "country")
     values: dict[AnswerKind, frozenset[str]]  # the answers it gives: figures, dates, names
+    counts: bool  # has a figure that counts people or things (not days, money, articles)
     names: frozenset[str]  # terms of the names it holds (people, bodies: not places)
     places: tuple[tuple[str, _Place], ...]  # terms of the places it holds, and their sort
     anaphoric: bool  # refers back to the sentence before ("He", "They", "This")
@@ -583,8 +602,12 @@ class PassageIndex:
             if not any(resolved.get(term, term) in r.terms for r in references)
         ) if said else frozenset()
         generic = frozenset(self._reader.normalizer.terms(" ".join(tokens)).generic)
+        count = _ASKS_COUNT.search(folded)
+        counted = frozenset(resolved.get(t, t) for t in self._reader.terms(count.group(1))
+                            ) if count else frozenset()
         return _Question(terms, originals, tuple(phrases), frozenset(kinds), asks_past,
-                         undergone, doers, reported, generic, references)
+                         undergone, doers, reported, generic, count is not None, counted,
+                         references)
 
     @staticmethod
     def _content_tokens(text: str) -> list[str]:
@@ -695,6 +718,8 @@ class PassageIndex:
             return None  # what X said: the sentence itself reports X's words
         if not asked.kinds <= self._gives(asked, indexed, sentence_terms):
             return None
+        if asked.counts and not self._counts_hold(asked, indexed):
+            return None
         focus = len(sentence_terms) / max(len(indexed.positions), 1)
         voice = 0.5 if indexed.sentence.voice is Voice.SPEAKER else 0.0
         return in_sentence + 0.5 * in_context + 0.5 * by_source + focus + voice
@@ -766,6 +791,18 @@ class PassageIndex:
         return verb in roles.passive_verbs or not (
             undergoers & roles.active_subjects.get(verb, frozenset()))
 
+    @staticmethod
+    def _counts_hold(asked: _Question, indexed: _IndexedSentence) -> bool:
+        """For "how many X": a figure that counts people or things ("the previous two days"
+        counts no protesters), standing close to X ("2,500 people … the CSTO member states"
+        does not count members)."""
+        if not indexed.counts:
+            return False
+        figures = [p for term, places in indexed.positions.items()
+                   if term.isdigit() or term in _COUNT_WORDS for p in places]
+        near = [p for term in asked.counted for p in indexed.positions.get(term, ())]
+        return not near or any(abs(f - p) <= MAX_NAME_GAP for f in figures for p in near)
+
     def _phrases_hold(self, asked: _Question, indexed: _IndexedSentence) -> bool:
         """Words side by side in the question stand close together in the sentence."""
         for first, second in asked.phrases:
@@ -813,7 +850,7 @@ def _index_sentence(reader: _Reader, number: int, sentence: Sentence, before: in
     return _IndexedSentence(
         number=number, sentence=sentence, text=text,
         generic=frozenset(reader.normalizer.terms(_rewrite(text)).generic),
-        values=_answer_values(text, names, sentence_places),
+        values=_answer_values(text, names, sentence_places), counts=_counts(text),
         terms=frozenset(sequence) | frozenset(_stems(text)),
         positions={term: tuple(p) for term, p in positions.items()},
         kinds=_given_kinds(text), names=names, places=sentence_places,
@@ -1012,6 +1049,21 @@ def _answer_values(text: str, names: frozenset[str],
             AnswerKind.TIME: frozenset(times),
             AnswerKind.DURATION: frozenset(dates), AnswerKind.NAME: names,
             AnswerKind.WHO: names, **by_sort}
+
+
+def _counts(text: str) -> bool:
+    """Whether a figure of the sentence counts people or things ("700 police officers", "two
+    of young soldiers"), not a span, a sum or an article ("two days", "Articles 2 and 4")."""
+    tokens = _rewrite(_CLOCK_TIME.sub(" ", _DATE_EXPRESSION.sub(" ", text))).split()
+    for i, token in enumerate(tokens):
+        if not (token.isdigit() or token in _COUNT_WORDS):
+            continue
+        following = next((t for t in tokens[i + 1:] if not t.isdigit() and t != "and"), "")
+        preceding = next((t for t in reversed(tokens[:i]) if not t.isdigit() and t != "and"),
+                         "")
+        if following not in _MEASURES and preceding not in _REFERENCES:
+            return True
+    return False
 
 
 def _given_kinds(text: str) -> frozenset[AnswerKind]:
