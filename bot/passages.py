@@ -508,15 +508,22 @@ class PassageIndex:
         sentences: list[_IndexedSentence] = []
         surface: dict[str, str] = {}
         for document in documents:
-            eligible = [s for s in document.sentences if not _is_question(s.text)]
-            first = len(sentences)
-            for offset, sentence in enumerate(eligible):
-                before = (first + offset - 1 if offset > 0
-                          and eligible[offset - 1].voice is sentence.voice else None)
-                after = (first + offset + 1 if offset + 1 < len(eligible)
-                         and eligible[offset + 1].voice is sentence.voice else None)
-                sentences.append(_index_sentence(reader, first + offset, sentence, before,
-                                                 after, places, proper))
+            # A passage's context is the sentence next to it in the same voice: never
+            # across a question, which would put the previous answer next to this one.
+            numbers: list[int | None] = []
+            for sentence in document.sentences:
+                numbers.append(None if _is_question(sentence.text)
+                               else len(sentences) + sum(n is not None for n in numbers))
+            for i, (sentence, number) in enumerate(zip(document.sentences, numbers,
+                                                       strict=True)):
+                if number is None:
+                    continue
+                before, after = (
+                    numbers[j] if 0 <= j < len(numbers)
+                    and document.sentences[j].voice is sentence.voice else None
+                    for j in (i - 1, i + 1))
+                sentences.append(_index_sentence(reader, number, sentence, before, after,
+                                                 places, proper))
                 _add_surface(reader, sentences[-1].text, surface)
         for variants in table.aliases.values():
             for variant in variants:
@@ -558,56 +565,54 @@ class PassageIndex:
         folded = fold(question)
         if not self._postings_known(folded):
             return None
-        kinds = set()
-        scaffolding = folded
-        for kind, pattern in _ASKS.items():
-            if pattern.search(scaffolding):
-                kinds.add(kind)
-                scaffolding = pattern.sub(" ", scaffolding)
-        if _WHO.search(folded) and _SOURCE_VERBS.search(scaffolding):
-            kinds.discard(AnswerKind.WHO)
-            scaffolding = _SOURCE_VERBS.sub(" ", scaffolding)
+        kinds, scaffolding = _kinds_asked(folded)
         tokens = self._content_tokens(scaffolding)
-        found = self._reader.terms(" ".join(tokens))
         originals = _originals(self._reader, tokens)
         resolved: dict[str, str] = {}
-        for term in dict.fromkeys(found):
+        for term in self._reader.terms(" ".join(tokens)):
             original = originals.get(term, term)
             resolved[term] = self._resolve(term, original)
             originals.setdefault(resolved[term], original)
         terms = tuple(dict.fromkeys(resolved.values()))
         if not terms:
             return None
+        references = self._references(terms)
+
+        def read(text: str) -> frozenset[str]:
+            return frozenset(resolved.get(t, t) for t in self._reader.terms(text))
+
+        passive = next((m.group(1) for m in _ASKS_PASSIVE.finditer(folded)
+                        if _is_participle(m.group(1))), None)
+        undergone = next(iter(read(passive)), None) if passive else None
+        by = re.search(r"\bby\b(.*)", scaffolding)
+        said = _ASKS_WHAT_SAID.search(folded)
+        count = _ASKS_COUNT.search(folded)
+        return _Question(
+            terms=terms, originals=originals, phrases=self._phrases(scaffolding, resolved),
+            kinds=frozenset(kinds),
+            # "what did the MFA say about …" asks what was said, not what happened.
+            asks_past=bool(_ASKS_PAST.search(folded) and not _ASKS_FUTURE.search(folded)
+                           and not _SOURCE_VERBS.search(folded)),
+            undergone=undergone,
+            doers=read(by.group(1)) if by and undergone else frozenset(),
+            reported=frozenset(term for term in read(said.group(1))
+                               if not any(term in r.terms for r in references)
+                               ) if said else frozenset(),
+            generic=frozenset(self._reader.normalizer.terms(" ".join(tokens)).generic),
+            counts=count is not None, counted=read(count.group(1)) if count else frozenset(),
+            references=references)
+
+    def _phrases(self, scaffolding: str, resolved: dict[str, str]
+                 ) -> tuple[tuple[str, str], ...]:
+        """Pairs of terms side by side in the question, with no stop word or comma between."""
         phrases = []
         for chunk in _PHRASE_BREAK.split(scaffolding):
             for part in _PHRASE_END.split(chunk):
-                chunk_terms = [resolved[t] for t in
-                               self._reader.terms(" ".join(self._content_tokens(part)))
-                               if t in resolved]
-                phrases += [(a, b) for a, b in pairwise(chunk_terms) if a != b]
-        # "what did the MFA say about …" asks what was said, not what happened.
-        asks_past = bool(_ASKS_PAST.search(folded) and not _ASKS_FUTURE.search(folded)
-                         and not _SOURCE_VERBS.search(folded))
-        passive = next((m.group(1) for m in _ASKS_PASSIVE.finditer(folded)
-                        if _is_participle(m.group(1))), None)
-        verb = self._reader.term(passive) if passive else None
-        undergone = resolved.get(verb, verb) if verb else None
-        by = re.search(r"\bby\b(.*)", scaffolding)
-        doers = frozenset(resolved.get(t, t) for t in self._reader.terms(by.group(1))
-                          ) if by and undergone else frozenset()
-        references = self._references(terms)
-        said = _ASKS_WHAT_SAID.search(folded)
-        reported = frozenset(
-            resolved.get(term, term) for term in self._reader.terms(said.group(1))
-            if not any(resolved.get(term, term) in r.terms for r in references)
-        ) if said else frozenset()
-        generic = frozenset(self._reader.normalizer.terms(" ".join(tokens)).generic)
-        count = _ASKS_COUNT.search(folded)
-        counted = frozenset(resolved.get(t, t) for t in self._reader.terms(count.group(1))
-                            ) if count else frozenset()
-        return _Question(terms, originals, tuple(phrases), frozenset(kinds), asks_past,
-                         undergone, doers, reported, generic, count is not None, counted,
-                         references)
+                terms = [resolved[t] for t in
+                         self._reader.terms(" ".join(self._content_tokens(part)))
+                         if t in resolved]
+                phrases += [(a, b) for a, b in pairwise(terms) if a != b]
+        return tuple(phrases)
 
     @staticmethod
     def _content_tokens(text: str) -> list[str]:
@@ -823,6 +828,21 @@ class PassageIndex:
 
 
 # --- building helpers -----------------------------------------------------------------------
+
+
+def _kinds_asked(folded: str) -> tuple[set[AnswerKind], str]:
+    """The kinds of answer a question asks for, and the question without the words that ask
+    it ("how many", "which countries"): those are for the kind check, not the passage."""
+    kinds = set()
+    scaffolding = folded
+    for kind, pattern in _ASKS.items():
+        if pattern.search(scaffolding):
+            kinds.add(kind)
+            scaffolding = pattern.sub(" ", scaffolding)
+    if _WHO.search(folded) and _SOURCE_VERBS.search(scaffolding):
+        kinds.discard(AnswerKind.WHO)  # "who said …": every passage names its speaker
+        scaffolding = _SOURCE_VERBS.sub(" ", scaffolding)
+    return kinds, scaffolding
 
 
 def _is_question(text: str) -> bool:
