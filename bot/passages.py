@@ -7,27 +7,31 @@ it there (see `bot.documents`: an interviewer's question or a publisher's
 introduction is not the speaker's word) and marked as not curated.
 
 A wrong confident answer is the worst outcome, so a passage is returned only
-when it demonstrably contains what the question asks:
+when it demonstrably holds what the question asks:
 
-* every content word of the question is accounted for by the passage — by
-  stem, by a synonym group of `seeds/aliases.yaml`, by a country's adjective
-  ("Russian" for "Russia") or by a close typo of a word that is not itself an
-  English word ("peacekeepres", but never "flights" for "fights"); filler and
-  question scaffolding ("so", "actually", "according to", "is that right") are
-  not content; a word naming the source ("per Sadykov", "the MFA statement",
-  "the ambassador to Ethiopia") is accounted for by the passage's document and
-  speaker rather than by its text;
-* most of the question's weight lies in the sentence itself; the sentence
-  before may stand in only for what a pronoun refers to ("He called for
-  dialogue"); and words the question puts side by side ("foreign minister") stand
-  close together in the sentence;
-* the kind of answer asked is in the sentence and is not just the question's
-  own words: a figure for "how many", a date for "when", a name for "who", a
-  place (of that sort: a town, a region, a country) for "where", a cause for
-  "why";
-* a question about what happened is not answered by what only will happen;
+* every content word of the question is accounted for — by stem, by a synonym
+  group of `seeds/aliases.yaml`, by a country's adjective ("Russian" for
+  "Russia"), or by a close typo of a word that is not itself an English word
+  ("peacekeepres"; "contract" is never "contact": general-English frequencies
+  from `wordfreq` tell the two apart). Filler and question scaffolding ("so",
+  "actually", "is that right") are not content. Words naming a source ("per
+  Sadykov", "the MFA statement", "the Ethiopia interview") are accounted for by
+  the passage's document and voice rather than its text;
+* the words are in the sentence itself; the sentence before may stand in only
+  for what a pronoun refers to ("He called for dialogue"); words side by side
+  in the question ("foreign minister") stand close together in the sentence;
+* the kind of answer asked is in the sentence, and is not just the question's
+  own words: a figure that counts what "how many" asks about (not "two days"),
+  a date for "when", a clock time for "what time", a name near the words asked
+  about for "who" or the one who did it ("killed by extremists"), a place of
+  the sort asked ("which town"), a cause for "what caused";
+* roles hold: who underwent an act in the question underwent it in the
+  sentence ("how many terrorists were killed" is not "killed by … terrorists");
+  what happened is not answered by what only will happen; "what did X say"
+  wants a sentence reporting X's words;
 * a question resting on a single word needs a word rare in English and in the
-  documents ("beheadings", not "population");
+  documents ("beheadings", not "population"), or, with a kind of answer asked,
+  every passage that fits must give the same answer;
 * questions (sentences ending in "?") are never an answer.
 
 Anything less is None: the caller says "don't know".
@@ -108,7 +112,7 @@ class PassageHit:
     end: int
     context_before: str | None  # the sentence before, in the same voice
     context_after: str | None  # the sentence after, in the same voice
-    score: float
+    score: float  # higher is better; compares the passages for one question only
 
     @property
     def context(self) -> tuple[str, ...]:
@@ -315,7 +319,7 @@ def _number_value(tokens: Sequence[str]) -> tuple[int, int] | None:
 
 
 def _fold_numbers(tokens: Sequence[str]) -> list[str]:
-    """Numbers as digits however written: "2,500" (folded before), "2.5k", "two thousand
+    """Numbers as digits however written: "2,500" (folded before), "20k", "two thousand
     five hundred", "6 thousand"; so a figure in a question meets the same figure in a text."""
     result: list[str] = []
     i = 0
@@ -345,6 +349,7 @@ def _rewrite(text: str) -> str:
 _PHRASE_END = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, STOP_WORDS), key=len,
                                                    reverse=True)) + r")\b")
 _STOP_STEMS = frozenset(stem(word) for word in STOP_WORDS | GENERIC_WORDS)
+_COUNT_STEMS = frozenset(stem(word) for word in _COUNT_WORDS)
 
 
 class _Reader:
@@ -804,7 +809,7 @@ class PassageIndex:
         if not indexed.counts:
             return False
         figures = [p for term, places in indexed.positions.items()
-                   if term.isdigit() or term in _COUNT_WORDS for p in places]
+                   if term.isdigit() or term in _COUNT_STEMS for p in places]
         near = [p for term in asked.counted for p in indexed.positions.get(term, ())]
         return not near or any(abs(f - p) <= MAX_NAME_GAP for f in figures for p in near)
 
