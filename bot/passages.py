@@ -196,9 +196,11 @@ _ASKS_WHAT_SAID = re.compile(
 # A question about what happened (not about what is, or will be).
 _ASKS_PAST = re.compile(r"\b(did|was|were|had)\b")
 _ASKS_FUTURE = re.compile(r"\b(will|would|going to|plan|plans|planned|expected)\b")
-# "how many police officers were detained": who underwent it, not who did it.
+# "how many police officers were detained", "protesters killed by police": who underwent it,
+# and who did it.
 _ASKS_PASSIVE = re.compile(
-    r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:\w+ly\s+)?([a-z]+)\b")
+    r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:\w+ly\s+)?([a-z]+)\b"
+    r"|\b([a-z]+)\s+by\b")
 # A role the documents may not hold: "the ambassador to Turkey" is no answer about Ethiopia.
 _ROLE_POSTING = re.compile(
     r"\b(?:ambassador|envoy|representative|embassy|consul)\w*\s+(?:of (?:kazakhstan|kz)\s+)?"
@@ -586,8 +588,8 @@ class PassageIndex:
         def read(text: str) -> frozenset[str]:
             return frozenset(resolved.get(t, t) for t in self._reader.terms(text))
 
-        passive = next((m.group(1) for m in _ASKS_PASSIVE.finditer(folded)
-                        if _is_participle(m.group(1))), None)
+        passive = next((word for m in _ASKS_PASSIVE.finditer(folded)
+                        for word in m.groups() if word and _is_participle(word)), None)
         undergone = next(iter(read(passive)), None) if passive else None
         by = re.search(r"\bby\b(.*)", scaffolding)
         said = _ASKS_WHAT_SAID.search(folded)
@@ -897,6 +899,11 @@ def _roles(reader: _Reader, text: str) -> _Roles:
             pending = []
     if pending:
         clauses.append(pending)
+
+    def terms(tokens: Sequence[str]) -> set[str]:  # as the sentence's terms: both forms
+        text = " ".join(tokens)
+        return {*reader.terms(text), *_stems(text)}
+
     before_by: set[str] = set()
     after_by: set[str] = set()
     done_by: set[str] = set()
@@ -904,10 +911,10 @@ def _roles(reader: _Reader, text: str) -> _Roles:
     passive: set[str] = set()
     for tokens in clauses:
         by = tokens.index("by") if "by" in tokens else len(tokens)
-        before_by.update(reader.terms(" ".join(tokens[:by])))
-        after_by.update(reader.terms(" ".join(tokens[by + 1:])))
+        before_by |= terms(tokens[:by])
+        after_by |= terms(tokens[by + 1:])
         if by < len(tokens):
-            done_by.update(reader.terms(" ".join(tokens[:by])))
+            done_by |= terms(tokens[:by])
         for i, token in enumerate(tokens):
             verb = reader.term(token) if _is_participle(token) else None
             if verb is None:
@@ -915,12 +922,12 @@ def _roles(reader: _Reader, text: str) -> _Roles:
             if _BE.intersection(tokens[max(0, i - 2):i]):
                 passive.add(verb)
             else:
-                subjects[verb].update(reader.terms(" ".join(tokens[:i])))
+                subjects[verb] |= terms(tokens[:i])
     return _Roles(
-        clauses=tuple(frozenset(reader.terms(" ".join(tokens))) for tokens in clauses),
+        clauses=tuple(frozenset(terms(tokens)) for tokens in clauses),
         named_by=frozenset(after_by), done_by=frozenset(done_by),
         agents=frozenset(after_by - before_by),
-        active_subjects={verb: frozenset(terms) for verb, terms in subjects.items()},
+        active_subjects={verb: frozenset(found) for verb, found in subjects.items()},
         passive_verbs=frozenset(passive))
 
 

@@ -59,6 +59,7 @@ def _hit(index: PassageIndex, question: str) -> PassageHit:
     ("per the ethiopia ambassador, is there a shortage of food", "004", "no shortage of food"),
     ("what exactly is the csto peacekeepers' mandate", "004", "Their main tasks"),
     ("who killed the police officers", "002", "killed by extremists and terrorists"),
+    ("officers killed by terrorists", "002", "18 law enforcement officers were killed"),
 ])
 def test_a_paraphrased_question_finds_its_sentence(index: PassageIndex, question: str,
                                                    source_id: str, words: str) -> None:
@@ -87,6 +88,7 @@ def test_a_paraphrased_question_finds_its_sentence(index: PassageIndex, question
     "how many police officers were detained",
     "did protesters use firearms",
     "how many civilians were killed by police",
+    "protesters killed by police",
     "how many armed criminals were arrested",
     "who released the detained protesters",
     # a figure that counts something else
