@@ -53,7 +53,7 @@ from rapidfuzz import fuzz, process
 from wordfreq import zipf_frequency
 
 from bot.documents import Document, Sentence, Voice
-from bot.facttable import FactTable, SeedSource
+from bot.facttable import FactTable, SeedSource, fold_whitespace
 from bot.normalize import (
     GENERIC_WORDS,
     IRREGULAR_VERBS,
@@ -108,7 +108,7 @@ class PassageHit:
     speaker: str  # the voice's name: "Barlybay Sadykov", "the interviewer of Berik Aryn"
     voice: Voice
     text: str  # the sentence verbatim (whitespace folded), without an interview's "Ambassador:"
-    start: int  # offsets of the sentence in the document's text
+    start: int  # document.text[start:end] is the sentence (whitespace unfolded)
     end: int
     context_before: str | None  # the sentence before, in the same voice
     context_after: str | None  # the sentence after, in the same voice
@@ -267,6 +267,7 @@ _FUTURE = re.compile(r"\b(?:will|shall)\b", re.IGNORECASE)
 _PAST = re.compile(r"\b(?:was|were|had|did|(?:has|have) been)\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]+(?:[-'][A-Za-z]+)*\b")
 _ANSWER_LABEL = re.compile(r"^[A-Z][\w.]*(?: [A-Z][\w.]*){0,3}:\s+")
+_LABEL_AT = re.compile(_ANSWER_LABEL.pattern.removeprefix("^"))  # for match(text, pos)
 # Places and their sort are read from how the documents write them.
 _NAME = r"[A-Z][\w-]+"
 _NAMES = rf"{_NAME}(?:\s+{_NAME})*"
@@ -446,6 +447,7 @@ class _IndexedSentence:
     number: int
     sentence: Sentence
     text: str  # without the answer label
+    start: int  # where `text` begins in the document (after the label)
     terms: frozenset[str]  # content terms, and the stems of the words as written
     positions: dict[str, tuple[int, ...]]  # term → where it stands among the content terms
     kinds: frozenset[AnswerKind]  # what it gives whatever the question: figure, date, reason
@@ -529,8 +531,8 @@ class PassageIndex:
                     numbers[j] if 0 <= j < len(numbers)
                     and document.sentences[j].voice is sentence.voice else None
                     for j in (i - 1, i + 1))
-                sentences.append(_index_sentence(reader, number, sentence, before, after,
-                                                 places, proper))
+                sentences.append(_index_sentence(reader, document, number, sentence, before,
+                                                 after, places, proper))
                 _add_surface(reader, sentences[-1].text, surface)
         for variants in table.aliases.values():
             for variant in variants:
@@ -829,7 +831,7 @@ class PassageIndex:
 
         sentence = indexed.sentence
         return PassageHit(source_id=sentence.source_id, speaker=sentence.speaker,
-                          voice=sentence.voice, text=indexed.text, start=sentence.start,
+                          voice=sentence.voice, text=indexed.text, start=indexed.start,
                           end=sentence.end, context_before=text_of(indexed.before),
                           context_after=text_of(indexed.after), score=round(score, 3))
 
@@ -856,12 +858,14 @@ def _is_question(text: str) -> bool:
     return text.rstrip("”\"’')]»").endswith("?")
 
 
-def _index_sentence(reader: _Reader, number: int, sentence: Sentence, before: int | None,
-                    after: int | None, places: dict[str, _Place], proper: frozenset[str]
-                    ) -> _IndexedSentence:
+def _index_sentence(reader: _Reader, document: Document, number: int, sentence: Sentence,
+                    before: int | None, after: int | None, places: dict[str, _Place],
+                    proper: frozenset[str]) -> _IndexedSentence:
     """A sentence as questions are checked against it: its terms and where they stand,
     what it can answer, and who does what in it."""
-    text = _ANSWER_LABEL.sub("", sentence.text)
+    label = _LABEL_AT.match(document.text, sentence.start, sentence.end)
+    start = label.end() if label else sentence.start
+    text = fold_whitespace(document.text[start:sentence.end])
     sequence: list[str] = []
     future: set[str] = set()
     past: set[str] = set()
@@ -875,7 +879,7 @@ def _index_sentence(reader: _Reader, number: int, sentence: Sentence, before: in
         positions[term].append(position)
     names, sentence_places = _names_and_places(reader, text, places, proper)
     return _IndexedSentence(
-        number=number, sentence=sentence, text=text,
+        number=number, sentence=sentence, text=text, start=start,
         generic=frozenset(reader.normalizer.terms(_rewrite(text)).generic),
         values=_answer_values(text, names, sentence_places), counts=_counts(text),
         terms=frozenset(sequence) | frozenset(_stems(text)),

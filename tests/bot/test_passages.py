@@ -170,7 +170,7 @@ def test_a_passage_is_the_documents_own_words(index: PassageIndex,
     """The sentence and its context stand verbatim in the document, at the given offsets."""
     hit = _hit(index, question)
     document = documents[hit.source_id]
-    assert hit.text in fold_whitespace(document.text[hit.start:hit.end])
+    assert hit.text == fold_whitespace(document.text[hit.start:hit.end])
     folded = fold_whitespace(document.text)
     assert all(sentence in folded for sentence in hit.context)
 
@@ -184,10 +184,12 @@ def test_context_is_the_sentence_on_either_side_in_the_same_voice(index: Passage
     assert hit.context_after.startswith("Regretfully, peaceful demonstrations")
 
 
-def test_an_interview_answer_is_given_without_its_label(index: PassageIndex) -> None:
-    """'Ambassador: ' is the layout's label, not the ambassador's words."""
+def test_an_interview_answer_is_given_without_its_label(index: PassageIndex,
+                                                        documents: dict[str, Document]) -> None:
+    """'Ambassador: ' is the layout's label, not the ambassador's words, nor in the offsets."""
     hit = _hit(index, "were the protests in western kazakhstan of an economic nature")
     assert hit.text == "The protests in Western Kazakhstan were of an economic nature."
+    assert documents["004"].text[hit.start:hit.end] == hit.text
 
 
 def test_context_never_reaches_across_an_interviewers_question(index: PassageIndex) -> None:
