@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import sys
 import time
@@ -30,6 +31,10 @@ SETS = [ROOT / "bench/eval/adjacent.jsonl", ROOT / "bench/eval/conversational.js
         ROOT / "bench/eval/paraphrases.jsonl", ROOT / "../shared/eval/dev.jsonl"]
 
 
+def rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _answers(row: dict, hit: PassageHit) -> bool:
     said = " ".join([hit.speaker, hit.text, *hit.context]).casefold()
     return (hit.source_id in row.get("docs", [hit.source_id])
@@ -42,10 +47,12 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path, default=SETS)
     options = parser.parse_args()
 
-    started = time.perf_counter()
     table = load_fact_table(DEFAULT_SEEDS_DIR)
-    index = PassageIndex.build(table, load_documents(table))
-    print(f"index built in {1000 * (time.perf_counter() - started):.0f} ms")
+    documents = load_documents(table)
+    started, memory = time.perf_counter(), rss_mib()
+    index = PassageIndex.build(table, documents)
+    print(f"index built in {1000 * (time.perf_counter() - started):.0f} ms "
+          f"(+{rss_mib() - memory:.0f} MiB, word frequencies included)")
     index.best("warm up")
 
     timings: list[float] = []
