@@ -240,9 +240,14 @@ _FIGURE_WORDS = re.compile(
     r"thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|"
     r"dozens?|several|fold)\b", re.IGNORECASE)
 _CAUSE_CUES = re.compile(
-    r"\b(?:because|due to|as a result|result of|caused?|causes|causing|triggered|triggering|"
-    r"led to|lead to|leads to|reasons?|in view of|in light of|owing to|in response|amid|"
-    r"therefore|thus|in this regard|given)\b", re.IGNORECASE)
+    r"\b(?:because|due to|as a result|result of|caused|triggered|reasons?|in view of|"
+    r"in light of|owing to|in response|amid|therefore|thus|in this regard|given)\b",
+    re.IGNORECASE)
+# Cues after which comes the effect: "the protest led to further escalation" gives what the
+# protest caused, not what caused it.
+_CONSEQUENCE_CUES = re.compile(
+    r"\b(?:led to|lead to|leads to|causing|triggering|resulted in|results in)\b",
+    re.IGNORECASE)
 _PURPOSE_CUES = re.compile(
     r"\b(?:in order to|so that|to correct|to prevent|to avoid|aimed at|for the purpose)\b",
     re.IGNORECASE)
@@ -466,6 +471,8 @@ class _IndexedSentence:
     anaphoric: bool  # refers back to the sentence before ("He", "They", "This")
     reports: bool  # reports someone's words ("the President urged", "according to Zas")
     roles: _Roles
+    cues: dict[AnswerKind, tuple[int, ...]]  # where a cause or purpose is given, by position
+    consequences: tuple[int, ...]  # where an effect follows ("led to …"), by position
     future_terms: frozenset[str]  # terms said only of what will be ("results … will be
     # presented"), never of what was
     before: int | None  # neighbours in the same voice of the same document
@@ -741,6 +748,8 @@ class PassageIndex:
             return None
         if asked.counts and not self._counts_hold(asked, indexed):
             return None
+        if not self._causes_hold(asked, indexed, sentence_terms):
+            return None
         focus = len(sentence_terms) / max(len(indexed.positions), 1)
         voice = 0.5 if indexed.sentence.voice is Voice.SPEAKER else 0.0
         return in_sentence + 0.5 * in_context + 0.5 * by_source + focus + voice
@@ -785,7 +794,7 @@ class PassageIndex:
 
         most = max(overlap(number) for _, number in scored)
         scored = [(score, number) for score, number in scored if overlap(number) == most]
-        for kind in asked.kinds:
+        for kind in asked.kinds - {AnswerKind.CAUSE, AnswerKind.REASON}:  # causes: no values
             answers = [self._sentences[number].values.get(kind, frozenset()) - set(asked.terms)
                        for _, number in scored]
             if len(scored) > 1 and not frozenset.intersection(*answers):
@@ -823,6 +832,19 @@ class PassageIndex:
                    if term.isdigit() or term in _COUNT_STEMS for p in places]
         near = [p for term in asked.counted for p in indexed.positions.get(term, ())]
         return not near or any(abs(f - p) <= MAX_NAME_GAP for f in figures for p in near)
+
+    @staticmethod
+    def _causes_hold(asked: _Question, indexed: _IndexedSentence, found: Sequence[str]) -> bool:
+        """For "why" and "what caused": the cause stands close to what was asked about
+        ("demonstrations … triggered by a spike in the price"), not by some other effect
+        ("… lead to violation of human rights")."""
+        near = [p for term in found for p in indexed.positions.get(term, ())]
+        return all(
+            any(abs(cue - p) <= MAX_PHRASE_GAP for cue in indexed.cues.get(kind, ())
+                for p in near)
+            or any(0 <= p - cue <= MAX_PHRASE_GAP for cue in indexed.consequences
+                   for p in near)
+            for kind in asked.kinds & {AnswerKind.CAUSE, AnswerKind.REASON})
 
     def _phrases_hold(self, asked: _Question, indexed: _IndexedSentence) -> bool:
         """Words side by side in the question stand close together in the sentence."""
@@ -894,6 +916,8 @@ def _index_sentence(reader: _Reader, document: Document, number: int, sentence: 
         kinds=_given_kinds(text), names=names, places=sentence_places,
         future_terms=frozenset(future - past), anaphoric=bool(_ANAPHORA.search(text)),
         reports=bool(_REPORTING.search(text)), roles=_roles(reader, text),
+        cues=_cues(reader, text, _CAUSE_CUES, _PURPOSE_CUES),
+        consequences=_cues(reader, text, _CONSEQUENCE_CUES)[AnswerKind.CAUSE],
         before=before, after=after)
 
 
@@ -1109,6 +1133,18 @@ def _counts(text: str) -> bool:
     return False
 
 
+def _cues(reader: _Reader, text: str, causes: re.Pattern[str],
+          purposes: re.Pattern[str] | None = None) -> dict[AnswerKind, tuple[int, ...]]:
+    """Where the sentence gives a cause (or a purpose), as positions among its content
+    terms, so that the cause can be checked to be the cause of what was asked about."""
+    def positions(pattern: re.Pattern[str]) -> tuple[int, ...]:
+        return tuple(len(reader.terms(text[:m.start()])) for m in pattern.finditer(text))
+
+    found = positions(causes)
+    return {AnswerKind.CAUSE: found,
+            AnswerKind.REASON: found + (positions(purposes) if purposes else ())}
+
+
 def _given_kinds(text: str) -> frozenset[AnswerKind]:
     """What a sentence gives whatever the question: a figure, a date, a span, a cause or
     a purpose."""
@@ -1124,7 +1160,7 @@ def _given_kinds(text: str) -> frozenset[AnswerKind]:
         kinds.add(AnswerKind.FIGURE)
     if _PLACE_NOUNS.search(text):
         kinds.add(AnswerKind.PLACE)
-    if _CAUSE_CUES.search(text):
+    if _CAUSE_CUES.search(text) or _CONSEQUENCE_CUES.search(text):
         kinds.update((AnswerKind.CAUSE, AnswerKind.REASON))
     if _PURPOSE_CUES.search(text):
         kinds.add(AnswerKind.REASON)

@@ -45,6 +45,7 @@ def _hit(index: PassageIndex, question: str) -> PassageHit:
     ("eighteen officers killed - who said that", "002", "18 law enforcement officers"),
     ("beheadings??", "002", "two of young soldiers were beheaded"),
     ("did tokayev call for dialogue", "002", "He called for mutual trust and dialogue"),
+    ("what triggered the protests", "002", "triggered by spike in the price"),
     # 003, Aryn's interview
     ("how many terrorists were arrested in almaty", "003", "70 terrorist and 30 looters"),
     ("did russian troops come to kazakhstan", "003", "arrived from Russia"),
@@ -89,6 +90,8 @@ def test_a_paraphrased_question_finds_its_sentence(index: PassageIndex, question
     "did protesters use firearms",
     "how many civilians were killed by police",
     "protesters killed by police",
+    # a cause of something else: "the recent tragedy … demonstrates … lead to violation"
+    "per the ethiopia ambassador, what caused the protests",
     "how many armed criminals were arrested",
     "who released the detained protesters",
     # a figure that counts something else
