@@ -18,13 +18,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import texts
 from bot.answers import Answer, AttributedClaim, Citation, Outcome, SourceInfo, Suggestion
-from bot.compose import answer_from_fact, answer_from_quote, suggestion_for
+from bot.compose import answer_from_fact, answer_from_passage, answer_from_quote, suggestion_for
 from bot.curation import Curation
 from bot.documents import load_documents
 from bot.facttable import load_fact_table
 from bot.matching import FactIndex, Match, voice_of
 from bot.metrics import OperatorMetrics, question_outcome
 from bot.normalize import Normalizer
+from bot.passages import PassageIndex
 from bot.question_log import record_question
 from bot.quotecheck import QuoteChecker, quoted_passage
 from bot.settings import Settings
@@ -103,6 +104,7 @@ class Answering:
         self._sources: list[SourceInfo] = []
         self._revision: int | None = None  # the table revision the index was built from
         self._quotes: QuoteChecker | None = None
+        self._passages: PassageIndex | None = None
 
     # --- the fact table ---------------------------------------------------------------
 
@@ -144,7 +146,9 @@ class Answering:
             stored = load_table(session=session)
         self._sources = stored.sources
         self._index = FactIndex(stored.facts, Normalizer(stored.table.aliases))
-        self._quotes = QuoteChecker(load_documents(stored.table))
+        documents = load_documents(stored.table)
+        self._quotes = QuoteChecker(documents)
+        self._passages = PassageIndex.build(stored.table, documents)
         self._revision = stored.revision
         return True
 
@@ -206,6 +210,9 @@ class Answering:
             sources = {source.id: source for source in self._sources}
             said = speaker_silent(silent, sources)
             hint = f"{said[:1].upper()}{said[1:]} {hint}"
+        passage = self._passage(text) if silent is None and not was_cut else None
+        if passage is not None:
+            return passage
         if was_cut:
             limit = self.settings.match_max_question_chars
             hint = f"{texts.QUESTION_CUT.format(limit=limit)} {hint}"
@@ -219,6 +226,14 @@ class Answering:
                           suggestions=candidates, hint=hint)
         return Answer(question=text, outcome=Outcome.NONE, score=best.score if best else 0.0,
                       hint=hint)
+
+    def _passage(self, text: str) -> Answer | None:
+        """A document sentence that answers `text` confidently, marked as not curated."""
+        hit = self._passages.best(text) if self._passages is not None else None
+        source = self._source_by_id(hit.source_id) if hit is not None else None
+        if hit is None or source is None:
+            return None
+        return answer_from_passage(hit, source, question=text)
 
     def follow_up(self, question: str, fact_id: str) -> Answer:
         """A reply to an earlier answer, read with that answer's fact as its topic.

@@ -23,6 +23,7 @@ COLLAPSED_QUOTE_CHARS = 160
 class Outcome(StrEnum):
     ANSWER = "answer"  # a curated fact
     QUOTE = "quote"  # pasted words found in a document (a quote check)
+    PASSAGE = "passage"  # a document sentence, not curated: no fact answered confidently
     SUGGEST = "suggest"
     NONE = "none"
 
@@ -118,7 +119,7 @@ class Answer:
 
     @property
     def answered(self) -> bool:
-        return self.outcome in (Outcome.ANSWER, Outcome.QUOTE)
+        return self.outcome in (Outcome.ANSWER, Outcome.QUOTE, Outcome.PASSAGE)
 
     @property
     def notice(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import texts
 from bot.answers import Answer, AttributedClaim, Citation, Outcome, SourceInfo, Suggestion
+from bot.passages import PassageHit
 from bot.quotecheck import QuoteCheck
 from bot.store import ClaimRecord, FactRecord
 
@@ -113,3 +114,15 @@ def answer_from_quote(check: QuoteCheck, source: SourceInfo, *, question: str,
 
 def shorten_words(words: str, limit: int = 300) -> str:
     return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+
+
+def answer_from_passage(hit: PassageHit, source: SourceInfo, *, question: str) -> Answer:
+    """A document's sentence, verbatim and attributed, marked as not from the curated
+    table: the closest the sources come when no fact answers confidently."""
+    citation = Citation(source=source, quote=hit.text, speaker=hit.speaker)
+    attributed = (f"According to {hit.speaker} ({source.kind}, {source.date_label}): "
+                  f"“{hit.text}”")
+    claim = AttributedClaim(text=attributed, says=hit.text, citation=citation)
+    return Answer(question=question, outcome=Outcome.PASSAGE, score=hit.score,
+                  headline=texts.PASSAGE_HEADLINE, lead=texts.PASSAGE_NOTE,
+                  text=f"{texts.PASSAGE_NOTE} {attributed}", claims=(claim,))

@@ -52,8 +52,9 @@ from db.models import QuestionLog
 
 log = logging.getLogger(__name__)
 
-# The outcomes that leave a gap: nothing found, or only "did you mean ...?".
-GAP_OUTCOMES = (Outcome.NONE.value, Outcome.SUGGEST.value)
+# The outcomes that leave a gap: nothing found, only "did you mean ...?", or a passage of
+# the documents that no curated fact holds yet.
+GAP_OUTCOMES = (Outcome.NONE.value, Outcome.SUGGEST.value, Outcome.PASSAGE.value)
 # At most this many of the most recent matching questions are read per report.
 MAX_ROWS_READ = 20_000
 # A report lists at most this many gaps, whatever is asked for.

@@ -33,7 +33,8 @@ _LATENCY_BUCKETS: Final = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0
 
 
 _ANSWER_OUTCOMES: Final[dict[Outcome, QuestionOutcome]] = {
-    Outcome.ANSWER: "answer", Outcome.QUOTE: "quote", Outcome.SUGGEST: "suggest",
+    Outcome.ANSWER: "answer", Outcome.QUOTE: "quote", Outcome.PASSAGE: "passage",
+    Outcome.SUGGEST: "suggest",
     Outcome.NONE: "none"}
 
 

@@ -193,3 +193,7 @@ GAPS_BAD_DURATION = (
 GAPS_ZERO_DURATION = "{value} is no time at all: use e.g. 90m, 12h, 7d, 2w."
 GAPS_LONG_DURATION = "{value} is too long: at most {most}."
 GAPS_BAD_LIMIT = "Show between 1 and {most} gaps, not {value}."
+
+# A passage answer: a document's own sentence when no curated fact answers.
+PASSAGE_HEADLINE = "From the documents (not curated)"
+PASSAGE_NOTE = "Not in the curated table; the closest passage in the sources:"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core import FactBot
 from bot.documents import Document, Voice, load_documents
 from bot.facttable import FactTable, fold_whitespace, load_fact_table
 from bot.passages import PassageHit, PassageIndex
@@ -201,3 +202,26 @@ def test_context_never_reaches_across_an_interviewers_question(index: PassageInd
     assert hit.context_before is None
     assert hit.context_after == ("On January 2, 2022, several demonstrations took place in "
                                  "Western Kazakhstan.")
+
+
+def test_ask_answers_from_a_passage_when_no_fact_does(shared_core: FactBot) -> None:
+    """With no confident fact, a document sentence answers: verbatim, attributed, marked
+    as not curated, one citation and no fact id — and still recorded as a gap."""
+    answer = shared_core.match("have the militants laid down their arms")
+    payload = answer.to_json()
+    assert payload["outcome"] == "passage" and payload["answered"] is True
+    assert payload["fact_id"] is None and len(payload["citations"]) == 1
+    assert payload["answer"].startswith("Not in the curated table")
+    citation = payload["citations"][0]
+    document = (DEFAULT_SEEDS_DIR / citation["source"]).read_text(encoding="utf-8")
+    assert " ".join(citation["quote"].split()) in " ".join(document.split())
+
+
+@pytest.mark.parametrize("question", [
+    "who won the 2019 presidential election", "what did china say about the unrest",
+    "how many protesters were killed by police", "recipe for plov",
+])
+def test_hard_out_of_scope_questions_still_end_in_dont_know(shared_core: FactBot,
+                                                            question: str) -> None:
+    """Neither a fact nor a passage answers questions the documents do not answer."""
+    assert not shared_core.match(question).answered
