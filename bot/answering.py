@@ -105,6 +105,7 @@ class Answering:
         self._revision: int | None = None  # the table revision the index was built from
         self._quotes: QuoteChecker | None = None
         self._passages: PassageIndex | None = None
+        self._documents: dict[str, str] = {}
 
     # --- the fact table ---------------------------------------------------------------
 
@@ -146,6 +147,7 @@ class Answering:
             stored = load_table(session=session)
         self._sources = stored.sources
         self._index = FactIndex(stored.facts, Normalizer(stored.table.aliases))
+        self._documents = dict(stored.table.documents)
         documents = load_documents(stored.table)
         self._quotes = QuoteChecker(documents)
         self._passages = PassageIndex.build(stored.table, documents)
@@ -360,6 +362,11 @@ class Answering:
             ):
                 return source
         return None
+
+    def document_text(self, source_id: str) -> str | None:
+        """A stored document's text by id ("003", "3"), as served now."""
+        source = self.source(source_id)
+        return self._documents.get(source.id) if source else None
 
     def _source_by_id(self, source_id: str) -> SourceInfo | None:
         return next((s for s in self._sources if s.id == source_id), None)

@@ -19,6 +19,8 @@ from bot import texts
 from bot.answering import Answering, Chat
 from bot.answers import Answer, Notice, SourceCard, SourceInfo, Suggestion
 from bot.curation import Curation
+from bot.desk import Desk
+from bot.editors import EditorPolicy
 from bot.gaps import Gap, find_gaps
 from bot.layout import shorten
 from bot.matching import FactIndex
@@ -51,6 +53,8 @@ class FactBot:
         self.curation = Curation(database)
         self.answering = Answering(settings, database, self.curation, self.metrics)
         self.curation.add_listener(self.answering)
+        self.desk = Desk(policy=EditorPolicy(settings), curation=self.curation,
+                         answering=self.answering, gaps=self.gaps)
         self.subscriptions = SubscriptionStore(database)
 
     @classmethod

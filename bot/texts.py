@@ -197,3 +197,26 @@ GAPS_BAD_LIMIT = "Show between 1 and {most} gaps, not {value}."
 # A passage answer: a document's own sentence when no curated fact answers.
 PASSAGE_HEADLINE = "From the documents (not curated)"
 PASSAGE_NOTE = "Not in the curated table; the closest passage in the sources:"
+
+# Editors in chat (/gaps, teach buttons, /teach, /retract, /revert).
+EDITORS_ONLY = (
+    "Only the newsroom's editors can change the fact table; ask your desk to add you "
+    "(TELEGRAM_EDITOR_IDS, DISCORD_EDITOR_ROLE_ID). Anyone may ask questions."
+)
+NO_GAPS = "No unanswered questions in the last 7 days."
+GAPS_WINDOW = "7 days"
+GAPS_HEADING = "Most asked, not answered ({window})"
+GAP_LINE = "{count}× “{question}”"
+TEACH_BUTTON = "Teach to: {headline}"
+GAP_GONE = "That question is no longer among the gaps; send /gaps again."
+TAUGHT = "Taught: “{question}” now answers with {fact_id} (version {version})."
+REVERT_USAGE = "Usage: /revert FACT_ID VERSION, e.g. /revert curfew 2."
+RETRACT_USAGE = "Usage: /retract FACT_ID reason, e.g. /retract curfew superseded by decree."
+TEACH_USAGE = "Usage: /teach FACT_ID question — or /teach alone to build a new fact step by step."
+QUOTE_TOO_SHORT_TO_CITE = (
+    "Paste the exact sentence or clause from the document (8 characters or more)."
+)
+QUOTE_NOT_VERBATIM = "Not found verbatim in the document. The closest passage: {closest}"
+NO_SIMILAR_PASSAGE = "(nothing similar)"
+FACT_NOT_ADDED = "Not added: {reason}"
+FACT_ADDED = "Added fact {fact_id}: it answers from now on, on every instance within a minute."
