@@ -21,7 +21,7 @@ from bot.answers import Answer, AttributedClaim, Citation, Outcome, SourceInfo, 
 from bot.compose import answer_from_fact, answer_from_passage, answer_from_quote, suggestion_for
 from bot.curation import Curation
 from bot.documents import load_documents
-from bot.facttable import load_fact_table
+from bot.facttable import load_fact_table, seeds_digest
 from bot.matching import FactIndex, Match, voice_of
 from bot.metrics import OperatorMetrics, question_outcome
 from bot.normalize import Normalizer
@@ -114,6 +114,10 @@ class Answering:
         """Import `seeds/` into the database (editors' changes are kept, see
         `bot.store.sync_fact_table`) and serve the table from it; `MassRetractionRefused`
         past SEEDS_MAX_RETRACTION_SHARE unless allowed."""
+        if only_if_changed and (seeds_digest(self.settings.seeds_dir)
+                                == self.curation.seeds_digest()):
+            self.refresh_if_changed()  # every start: nothing to import, only the index
+            return SyncReport()
         table = load_fact_table(self.settings.seeds_dir)
         max_share = None if allow_mass_retraction else self.settings.seeds_max_retraction_share
         report = self.curation.import_seeds(table, max_retraction_share=max_share,
