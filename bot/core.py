@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from bot import texts
 from bot.answering import Answering, Chat
 from bot.answers import Answer, Notice, SourceCard, SourceInfo, Suggestion
+from bot.corrections import Corrections
 from bot.layout import shorten
 from bot.matching import FactIndex
 from bot.metrics import OperatorMetrics
@@ -44,6 +45,9 @@ class FactBot:
         self.metrics = OperatorMetrics()  # this core's own registry: see bot.metrics
         self.answering = Answering(settings, database, self.metrics)
         self.subscriptions = SubscriptionStore(database)
+        # Where answers were posted, and the corrections that follow them when a fact
+        # changes (the curation service's listener: `corrections.on_fact_changed`).
+        self.corrections = Corrections(database, self.answering)
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, load_seeds: bool = True) -> FactBot:

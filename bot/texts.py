@@ -74,3 +74,17 @@ QUOTE_SAID = "said: “{words}” (in {title})."
 LEAD = "{short} — according to {who}."
 LEAD_DIFFER = "Sources differ ({short}) — according to {who}:"
 MORE_CLAIMS = "({count} further claims on this in the documents are not shown.)"
+
+# Corrections: an earlier answer edited in place (or replied to where the platform no
+# longer allows an edit) after its fact was corrected or retracted.
+CORRECTED_ON = "Corrected on {date}: {what}."
+CORRECTION_NO_SUMMARY = "the fact was updated"
+# For an answer posted from a table that had not yet caught up with a change.
+CORRECTION_SINCE_POSTED = "the fact changed after this answer was posted"
+CORRECTION_EARLIER = "… and {count} earlier corrections"
+CORRECTION_REPLY = "A correction to my earlier answer:"
+CORRECTION_RETRACTED_TITLE = "Retracted"
+CORRECTION_RETRACTED = (
+    "This fact was retracted: it is no longer in the table, and this answer no longer "
+    "stands."
+)
