@@ -44,7 +44,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, Result, and_, case, exists, func, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    Result,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -81,6 +92,10 @@ LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 6
 RETRY_BASE = timedelta(seconds=30)
 POLL_SECONDS = 5.0
+# How long a posted answer is remembered. In a private Telegram chat the chat id is the
+# reader's user id: kept only as long as a correction is likely, like the question log.
+POSTED_RETENTION = timedelta(days=90)
+PRUNE_EVERY = timedelta(hours=1)
 # Rows looked at per pass, and chats worked on at once (each chat's messages in order).
 DUE_BATCH = 200
 LANES = 16
@@ -325,11 +340,11 @@ class Corrections:
                     "summary": summary, "changed_at": now, "answer_sha256": digest,
                     "status": PENDING, "attempts": 0, "next_attempt_at": now,
                 } for posted_id in posted[start:start + _INSERT_CHUNK]]
-                result = session.execute(
+                queued += len(session.execute(
                     _insert(session)(Correction).values(rows)
                     .on_conflict_do_nothing(index_elements=["posted_answer_id",
-                                                            "new_version"]))
-                queued += _rowcount(result)
+                                                            "new_version"])
+                    .returning(Correction.id)).all())
         return queued
 
     def notes_for(self, message: PostedMessage) -> tuple[CorrectionNote, ...]:
@@ -344,6 +359,20 @@ class Corrections:
                        Correction.status.in_(DELIVERED))
                 .order_by(Correction.changed_at, Correction.id)).all()
         return tuple(CorrectionNote(changed_at, summary) for changed_at, summary in rows)
+
+    def forget_posted(self, before: datetime) -> int:
+        """Forget answers posted before `before` (and their finished corrections), except
+        those with a correction still to deliver; returns how many were forgotten."""
+        unfinished = exists().where(Correction.posted_answer_id == PostedAnswer.id,
+                                    Correction.status.in_(UNFINISHED))
+        with self.database.session() as session:
+            session.execute(delete(Correction).where(
+                Correction.posted_answer_id.in_(
+                    select(PostedAnswer.id).where(PostedAnswer.posted_at < before,
+                                                  ~unfinished))))
+            result = session.execute(delete(PostedAnswer).where(
+                PostedAnswer.posted_at < before, ~unfinished))
+        return _rowcount(result)
 
     def corrections_since(self, since: datetime, until: datetime) -> list[FactCorrection]:
         """`corrections_since` in a session of its own (for the digest)."""
@@ -464,7 +493,7 @@ class CorrectionWorker:
                  instance_id: str, clock: Callable[[], datetime] = utcnow,
                  poll_seconds: float = POLL_SECONDS, lease: timedelta = LEASE,
                  max_attempts: int = MAX_ATTEMPTS, retry_base: timedelta = RETRY_BASE,
-                 lanes: int = LANES,
+                 lanes: int = LANES, retention: timedelta = POSTED_RETENTION,
                  pacers: Mapping[str, Pacer] | None = None) -> None:
         self.corrections = corrections
         self.database = corrections.database
@@ -476,6 +505,8 @@ class CorrectionWorker:
         self.max_attempts = max_attempts
         self.retry_base = retry_base
         self.lanes = lanes
+        self.retention = retention
+        self._pruned_at: datetime | None = None
         self.pacers = dict(pacers or {})
         for name, corrector in self.correctors.items():
             self.pacers.setdefault(name, Pacer(corrector.correction_pace))
@@ -536,8 +567,16 @@ class CorrectionWorker:
             report = CorrectionReport()
             if not self.correctors:
                 return report
+            now = self.clock()
+            if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+                forgotten = await asyncio.to_thread(self.corrections.forget_posted,
+                                                    now - self.retention)
+                self._pruned_at = now
+                if forgotten:
+                    log.info("forgot %d answers posted more than %d days ago", forgotten,
+                             self.retention.days)
             await asyncio.to_thread(self.corrections.answering.refresh_if_changed)
-            due = await asyncio.to_thread(self._due, self.clock())
+            due = await asyncio.to_thread(self._due, now)
             report.due = len(due)
             lanes: dict[tuple[str, str], list[DueCorrection]] = {}
             for row in due:
