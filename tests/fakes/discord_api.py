@@ -8,8 +8,8 @@ The interaction callback answers as Discord does to `?with_response=true` (disco
 always asks): the interaction with `response_message_id`, and the message it created as
 the `resource`. Every message the bot posts is kept (`messages`), so edits through the
 channel (`PATCH /channels/{id}/messages/{id}`) and replies can be checked; tests can make
-Discord refuse edits in a channel (403 Missing Access) or delete a message (404 Unknown
-Message).
+Discord refuse to edit a message (403), close a channel to the bot (403 Missing Access)
+or delete a message (404 Unknown Message).
 REST replies carry `Content-Type: application/json` exactly: discord.py decodes JSON
 only then (aiohttp's `json_response` would add a charset). Registered commands are echoed
 the way Discord echoes them (ids, version, defaults filled in, `required: false` dropped),
@@ -44,6 +44,7 @@ MANAGE_GUILD = 1 << 5
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7  # a deferred response's "is thinking…" message
 MISSING_ACCESS = {"message": "Missing Access", "code": 50001}
+CANNOT_EDIT = {"message": "Cannot edit a message authored by another user", "code": 50005}
 UNKNOWN_MESSAGE = {"message": "Unknown Message", "code": 10008}
 UNKNOWN_CHANNEL = {"message": "Unknown Channel", "code": 10003}
 RESUMABLE_CLOSE = 4000
@@ -79,7 +80,8 @@ class FakeDiscord:
         self.resumed = asyncio.Event()
         self.changed = asyncio.Condition()
         self.messages: dict[str, dict[str, Any]] = {}  # message id → the message as it is now
-        self.refused_edits: set[str] = set()  # channel ids where edits answer 403
+        self.refused_edits: set[str] = set()  # message ids whose edits answer 403
+        self.closed_channels: set[str] = set()  # channel ids the bot lost access to (403)
         self.gone_channels: set[str] = set()  # channel ids that answer 404 Unknown Channel
         self._interactions: dict[str, dict[str, Any]] = {}  # interaction token → interaction
         self._originals: dict[str, str] = {}  # interaction token → its response message id
@@ -303,9 +305,9 @@ class FakeDiscord:
         channel_id = parts[1]
         if channel_id in self.gone_channels:
             return _json(UNKNOWN_CHANNEL, status=404)
+        if channel_id in self.closed_channels:
+            return _json(MISSING_ACCESS, status=403)
         if method == "POST" and len(parts) == 3:
-            if channel_id in self.refused_edits:
-                return _json(MISSING_ACCESS, status=403)
             message = self._message(channel_id, body)
             reference = body.get("message_reference")
             if reference:
@@ -314,8 +316,8 @@ class FakeDiscord:
                     "channel_id": str(reference.get("channel_id", channel_id))}
             return _json(message)
         if method == "PATCH" and len(parts) == 4:
-            if channel_id in self.refused_edits:
-                return _json(MISSING_ACCESS, status=403)
+            if parts[3] in self.refused_edits:
+                return _json(CANNOT_EDIT, status=403)
             message = self.messages.get(parts[3])
             if message is None or message["channel_id"] != channel_id:
                 return _json(UNKNOWN_MESSAGE, status=404)
