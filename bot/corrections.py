@@ -45,6 +45,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import (
+    ColumnElement,
     CursorResult,
     Result,
     and_,
@@ -448,7 +449,7 @@ class DueCorrection:
     next_attempt_at: datetime
     attempts: int
     fact_id: str
-    answer_sha256: str | None  # the answer the correction brings
+    answer_sha256: str  # the answer the correction brings
     message: PostedMessage
 
 
@@ -620,6 +621,10 @@ class CorrectionWorker:
                 await self._deliver(due, report)
 
     async def _deliver(self, due: DueCorrection, report: CorrectionReport) -> None:
+        if due.attempts >= self.max_attempts:
+            if await asyncio.to_thread(self._give_up, due):
+                report.failed += 1
+            return
         claim = await asyncio.to_thread(self._claim, due)
         if claim is None:
             report.lost += 1
@@ -673,17 +678,9 @@ class CorrectionWorker:
             self.corrections.answering.refresh_if_changed()
             answer = self.corrections.current_answer(due.fact_id)
         now = self.clock()
-        unchanged = and_(Correction.id == due.correction_id, Correction.status == due.status,
-                         Correction.next_attempt_at == due.next_attempt_at)
         with self.database.session() as session:
-            if due.attempts >= self.max_attempts:
-                session.execute(
-                    update(Correction).where(unchanged)
-                    .values(status=FAILED, finished_at=now, next_attempt_at=None,
-                            error="gave up: no outcome recorded after the last attempt"))
-                return None
             taken = session.execute(
-                update(Correction).where(unchanged)
+                update(Correction).where(self._unchanged(due))
                 .values(status=CLAIMED, claimed_by=self.instance_id,
                         attempts=due.attempts + 1, next_attempt_at=now + self.lease))
             if _rowcount(taken) != 1:
@@ -712,7 +709,22 @@ class CorrectionWorker:
             merged=tuple(other.id for other in merged), shown=answer_digest(answer),
             version=self.corrections.shown_version(row.fact_id))
 
-    def _ours(self, claim: CorrectionClaim) -> Any:
+    @staticmethod
+    def _unchanged(due: DueCorrection) -> ColumnElement[bool]:
+        """The row, if nobody took or settled it since it was read."""
+        return and_(Correction.id == due.correction_id, Correction.status == due.status,
+                    Correction.next_attempt_at == due.next_attempt_at)
+
+    def _give_up(self, due: DueCorrection) -> bool:
+        """A claim that ran out of attempts without an outcome (its claimer kept dying)."""
+        with self.database.session() as session:
+            result = session.execute(
+                update(Correction).where(self._unchanged(due))
+                .values(status=FAILED, finished_at=self.clock(), next_attempt_at=None,
+                        error="gave up: no outcome recorded after the last attempt"))
+        return _rowcount(result) == 1
+
+    def _ours(self, claim: CorrectionClaim) -> ColumnElement[bool]:
         return and_(Correction.id == claim.correction_id, Correction.status == CLAIMED,
                     Correction.claimed_by == self.instance_id,
                     Correction.attempts == claim.attempt)

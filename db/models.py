@@ -219,8 +219,8 @@ class Correction(Base):
     kind: Mapped[str] = mapped_column(String(16))  # corrected | retracted
     summary: Mapped[str] = mapped_column(Text)  # what changed, in words
     changed_at: Mapped[datetime]  # when the fact changed: the date the message shows
-    # The answer the correction brings (None: the fact was retracted).
-    answer_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The digest of the answer the correction brings (a retraction has its own).
+    answer_sha256: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(120))

@@ -311,6 +311,31 @@ async def test_a_crash_after_the_claim_is_taken_over_after_the_lease(
         restarted.close()
 
 
+async def test_a_correction_whose_claimer_keeps_dying_is_given_up(
+    core: FactBot, desk: FactDesk,
+) -> None:
+    """Out of attempts with no outcome recorded, the row is failed rather than retried."""
+    post(core, message(1))
+    desk.correct(core)
+    clock = Clock()
+    hanging = RecordingCorrector()
+    started = asyncio.Event()
+
+    async def hang(message: PostedMessage, correction: CorrectedAnswer) -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    hanging.edit_answer = hang  # type: ignore[method-assign]
+    doomed = asyncio.create_task(worker(core, hanging, clock, max_attempts=1).run_once())
+    await asyncio.wait_for(started.wait(), 5)
+    doomed.cancel()
+    await asyncio.gather(doomed, return_exceptions=True)
+    clock.advance(minutes=3)
+    survivor = RecordingCorrector()
+    assert (await worker(core, survivor, clock, max_attempts=1).run_once()).failed == 1
+    assert not survivor.edits and statuses(core) == [FAILED]
+
+
 async def test_a_restart_in_the_middle_resumes_where_it_stopped(
     core: FactBot, desk: FactDesk, database_url: str,
 ) -> None:

@@ -47,7 +47,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('changed_at', db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('answer_sha256', sa.String(length=64), nullable=True),
+    sa.Column('answer_sha256', sa.String(length=64), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('claimed_by', sa.String(length=120), nullable=True),
