@@ -15,7 +15,8 @@ import sys
 
 from adapters.health import HealthServer
 from bot.core import FactBot
-from bot.digest.scheduler import DigestScheduler
+from bot.corrections import CorrectionWorker
+from bot.digest.scheduler import DigestScheduler, default_instance_id
 from bot.frontends import Frontend, FrontendStartError
 from bot.redact import protect_secrets
 from bot.settings import MIN_SECRET_LENGTH, Settings
@@ -90,6 +91,7 @@ async def serve(settings: Settings) -> int:
     core = await asyncio.to_thread(FactBot.open, settings)
     started: list[Frontend] = []
     scheduler: DigestScheduler | None = None
+    corrections: CorrectionWorker | None = None
     health: HealthServer | None = None
     background: list[asyncio.Task[None]] = []
     dropped = 0
@@ -107,6 +109,11 @@ async def serve(settings: Settings) -> int:
         background.append(asyncio.create_task(_watch(started, stop)))
         scheduler = DigestScheduler(core, {frontend.name: frontend for frontend in started})
         scheduler.start()
+        # Corrections left unfinished before a restart are picked up by the first pass.
+        corrections = CorrectionWorker(
+            core.corrections, {frontend.name: frontend for frontend in started},
+            instance_id=settings.instance_id or default_instance_id())
+        corrections.start()
         await stop.wait()
         log.info("stopping: finishing accepted work (up to %.0f s)",
                  settings.shutdown_drain_seconds)
@@ -115,6 +122,8 @@ async def serve(settings: Settings) -> int:
             await health.stop()
         if scheduler is not None:
             await scheduler.shutdown()
+        if corrections is not None:
+            await corrections.shutdown(settings.shutdown_drain_seconds)
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)

@@ -111,6 +111,8 @@ class Answer:
     short: str | None = None  # terse key figure or date, shown only beside an attribution
     text: str | None = None  # the full attributed answer
     lead: str | None = None  # the key figure, date or name with who says it, shown first
+    fact_version: int | None = None  # the version of the fact this answer shows
+    as_of: date | None = None  # when what the fact says last changed (UTC date)
     claims: tuple[AttributedClaim, ...] = ()
     sources_differ: bool = False
     suggestions: tuple[Suggestion, ...] = ()
@@ -131,6 +133,11 @@ class Answer:
         if self.quote_check is not None:
             return f"{self.quote_check.verdict}\n{self.hint or texts.DONT_KNOW_HINT}"
         return f"{texts.DONT_KNOW}\n{self.hint or texts.DONT_KNOW_HINT}"
+
+    @property
+    def as_of_label(self) -> str | None:
+        """"As of 12 Jan 2026": how fresh the fact is, shown under each answer."""
+        return texts.AS_OF.format(date=format_date(self.as_of)) if self.as_of else None
 
     @property
     def has_long_quotes(self) -> bool:
@@ -159,6 +166,8 @@ class Answer:
                 {"fact_id": s.fact_id, "question": s.question, "score": round(s.score, 1)}
                 for s in self.suggestions
             ]
+        if self.answered and self.as_of is not None:
+            payload["as_of"] = self.as_of.isoformat()
         if self.hint:
             payload["hint"] = self.hint
         if self.quote_check is not None:

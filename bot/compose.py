@@ -49,7 +49,8 @@ def answer_from_fact(fact: FactRecord, *, question: str, score: float) -> Answer
     return Answer(
         question=question, outcome=Outcome.ANSWER, score=score, fact_id=fact.id,
         headline=fact.headline, text=body, claims=claims, sources_differ=fact.sources_differ,
-        short=fact.short, lead=lead,
+        short=fact.short, lead=lead, fact_version=fact.version,
+        as_of=fact.as_of.date() if fact.as_of else None,
     )
 
 
@@ -88,8 +89,8 @@ def _lead(fact: FactRecord, claims: list[ClaimRecord]) -> str:
     names = list(dict.fromkeys(c.speaker or c.source.cited_as.split(",")[0] for c in claims))
     who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     if fact.sources_differ:
-        return texts.LEAD_DIFFER.format(short=fact.short.rstrip("."), who=who)
-    return texts.LEAD.format(short=fact.short.rstrip("."), who=who)
+        return texts.LEAD_DIFFER.format(short=fact.short, who=who)
+    return texts.LEAD.format(short=fact.short, who=who)
 
 
 def suggestion_for(fact: FactRecord, score: float) -> Suggestion:

@@ -18,6 +18,7 @@ from datetime import timedelta
 from bot import texts
 from bot.answering import Answering, Chat
 from bot.answers import Answer, Notice, SourceCard, SourceInfo, Suggestion
+from bot.corrections import Corrections
 from bot.curation import Curation
 from bot.desk import Desk
 from bot.editors import EditorPolicy
@@ -56,6 +57,10 @@ class FactBot:
         self.desk = Desk(policy=EditorPolicy(settings), curation=self.curation,
                          answering=self.answering, gaps=self.gaps)
         self.subscriptions = SubscriptionStore(database)
+        # Where answers were posted, and the corrections that follow them when a fact
+        # changes (the curation service's listener: `corrections.on_fact_changed`).
+        self.corrections = Corrections(database, self.answering)
+        self.curation.add_listener(self.corrections)
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, load_seeds: bool = True) -> FactBot:

@@ -220,3 +220,17 @@ QUOTE_NOT_VERBATIM = "Not found verbatim in the document. The closest passage: {
 NO_SIMILAR_PASSAGE = "(nothing similar)"
 FACT_NOT_ADDED = "Not added: {reason}"
 FACT_ADDED = "Added fact {fact_id}: it answers from now on, on every instance within a minute."
+# Corrections: an earlier answer edited in place (or replied to where the platform no
+# longer allows an edit) after its fact was corrected or retracted.
+CORRECTED_ON = "Corrected on {date}: {what}."
+CORRECTION_NO_SUMMARY = "the fact was updated"
+# For an answer posted from a table that had not yet caught up with a change.
+CORRECTION_SINCE_POSTED = "the fact changed after this answer was posted"
+CORRECTION_EARLIER = "… and {count} earlier corrections"
+CORRECTION_REPLY = "A correction to my earlier answer:"
+CORRECTION_RETRACTED_TITLE = "Retracted"
+CORRECTION_RETRACTED = (
+    "This fact was retracted: it is no longer in the table, and this answer no longer "
+    "stands."
+)
+AS_OF = "As of {date}."

@@ -1,4 +1,5 @@
-"""Typed SQLAlchemy 2 models: the fact table and its versions, question log, digests.
+"""Typed SQLAlchemy 2 models: the fact table and its versions, the question log, digests,
+and where answers were posted and the corrections that follow them.
 
 The database is the table of record: `seeds/` is imported into it, editors change it
 through `bot.curation`, and every change is a `FactVersion` holding the whole fact.
@@ -229,3 +230,64 @@ class DigestDelivery(Base):
     finished_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
     content: Mapped[dict[str, Any] | None]
+
+
+class PostedAnswer(Base):
+    """Where the bot posted an answer that showed a fact, so a correction can follow it.
+
+    Never who asked: the platform, the chat and the message are enough to edit or reply.
+    `answer_sha256` identifies what the message shows now (see `bot.corrections`), so a
+    change that leaves the answer as it was (a new question form) edits nothing.
+    """
+
+    __tablename__ = "posted_answers"
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", "message_id", name="uq_posted_answer_message"),
+        Index("ix_posted_answers_fact", "fact_id", "posted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64))
+    fact_id: Mapped[str] = mapped_column(String(120))
+    # The fact's version the message shows; None where the table is not versioned.
+    fact_version: Mapped[int | None] = mapped_column(Integer)
+    answer_sha256: Mapped[str] = mapped_column(String(64))
+    posted_at: Mapped[datetime]
+
+
+class Correction(Base):
+    """One correction of one fact, due to one earlier message that showed the fact.
+
+    Claimed like a digest delivery: `next_attempt_at` is when a pending row is due, and
+    the lease of a claimed one; an instance takes a row with a compare-and-set update.
+    `status`: pending | claimed | edited | replied | merged (delivered with an earlier
+    correction of the same message) | gone (the message was deleted) | failed.
+    """
+
+    __tablename__ = "corrections"
+    __table_args__ = (
+        UniqueConstraint("posted_answer_id", "new_version", name="uq_correction_per_version"),
+        Index("ix_corrections_due", "status", "next_attempt_at"),
+        Index("ix_corrections_message", "posted_answer_id", "id"),
+        Index("ix_corrections_changed_at", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    posted_answer_id: Mapped[int] = mapped_column(
+        ForeignKey("posted_answers.id", ondelete="CASCADE"))
+    fact_id: Mapped[str] = mapped_column(String(120))
+    old_version: Mapped[int | None] = mapped_column(Integer)
+    new_version: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # corrected | retracted
+    summary: Mapped[str] = mapped_column(Text)  # what changed, in words
+    changed_at: Mapped[datetime]  # when the fact changed: the date the message shows
+    # The digest of the answer the correction brings (a retraction has its own).
+    answer_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    next_attempt_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)

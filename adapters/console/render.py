@@ -26,6 +26,8 @@ def render_answer(answer: Answer) -> str:
             lines.extend(_wrap(f"- {claim.text}", "  ") for claim in answer.claims)
         else:
             lines.append(_wrap(" ".join(claim.text for claim in answer.claims)))
+        if answer.as_of_label:
+            lines.append(answer.as_of_label)
         lines.append("")
         lines.append("Citations:")
         for number, citation in enumerate(answer.citations, 1):

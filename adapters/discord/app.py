@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import discord
@@ -37,8 +38,15 @@ from bot import texts
 from bot.answering import Chat
 from bot.answers import Answer, Notice
 from bot.core import FactBot
+from bot.corrections import CorrectedAnswer, PostedMessage
 from bot.digest.content import Digest
-from bot.frontends import ChatUnavailable
+from bot.frontends import (
+    ChatUnavailable,
+    CorrectionPace,
+    EditRefused,
+    MessageGone,
+    RateLimit,
+)
 from bot.settings import Settings
 from bot.subscriptions import DigestRequest, DigestSubscription
 
@@ -49,6 +57,7 @@ FACT_CHOICE_PREFIX = "fact:"
 AUTOCOMPLETE_CHOICES = 25
 NO_MENTIONS = discord.AllowedMentions.none()
 DEFER_AFTER_SECONDS = 2.0
+UNKNOWN_MESSAGE = 10008  # Discord's JSON error code for a deleted message
 _DEFERRED_EPHEMERAL = "factbot.deferred_ephemeral"  # key in `Interaction.extras`
 # Discord's mention syntax: users, roles, channels, @everyone/@here. It pings no one here
 # (mentions are off), but it is not part of the question either.
@@ -72,6 +81,8 @@ class DiscordAdapter:
     """`bot.frontends.Frontend` for Discord, on discord.py's client and `CommandTree`."""
 
     name = PLATFORM
+    # Discord's limits: 5 messages (or edits) per 5 s in a channel, 50 requests/s overall.
+    correction_pace = CorrectionPace(overall=RateLimit(50, 1.0), per_chat=RateLimit(5, 5.0))
 
     def __init__(self, core: FactBot, settings: Settings, *,
                  guild_ready_timeout: float = 2.0,
@@ -254,17 +265,21 @@ class DiscordAdapter:
                           embed=render.answer_embed(answer, full_quotes=True))
 
     async def _send_answer(self, interaction: discord.Interaction[Any], answer: Answer) -> None:
-        """An answer publicly as an embed; "did you mean" and "don't know" privately."""
-        view = discord.ui.View(timeout=None)
+        """An answer publicly as an embed, recorded for corrections to follow it; "did you
+        mean" and "don't know" privately."""
         if not answer.answered:
+            view = discord.ui.View(timeout=None)
             for suggestion in answer.suggestions:
                 view.add_item(SuggestedFactButton(suggestion.fact_id, suggestion.question))
             await self._reply(interaction, ephemeral=True,
                               content=render.not_answered_text(answer), view=view)
             return
-        if answer.has_long_quotes and answer.fact_id:
-            view.add_item(FullQuotesButton(answer.fact_id))
-        await self._reply(interaction, embed=render.answer_embed(answer), view=view)
+        message_id = await self._reply(interaction, embed=render.answer_embed(answer),
+                                       view=_quotes_view(answer))
+        if message_id is not None and interaction.channel_id is not None:
+            await asyncio.to_thread(
+                self.core.corrections.record_posted,
+                PostedMessage(PLATFORM, str(interaction.channel_id), str(message_id)), answer)
 
     async def show_source(self, interaction: discord.Interaction[Any], wanted: str) -> None:
         reply = await self._in_time(
@@ -295,11 +310,44 @@ class DiscordAdapter:
         """`DigestSender` for Discord: a deleted channel or lost access disables the digest."""
         channel = self.client.get_partial_messageable(int(subscription.chat_id))
         embed, delivered = render.digest_embed(digest)
-        try:
+        with _unavailable_channel():
             await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
-        except (discord.Forbidden, discord.NotFound) as error:
-            raise ChatUnavailable(f"Discord {error.status}: {error.text}") from None
         return delivered
+
+    # --- corrections ----------------------------------------------------------------------
+
+    async def edit_answer(self, message: PostedMessage, correction: CorrectedAnswer) -> None:
+        """`Corrector` for Discord: edit the message through the channel (an interaction's
+        own token lasts only 15 minutes); a 403 means the bot may no longer edit there."""
+        content, embed = render.correction_message(correction)
+        channel = self.client.get_partial_messageable(int(message.chat_id))
+        try:
+            await channel.get_partial_message(int(message.message_id)).edit(
+                content=content, embed=embed, view=_quotes_view(correction.answer),
+                allowed_mentions=NO_MENTIONS)
+        except discord.Forbidden as error:
+            raise EditRefused(f"Discord {error.status}: {error.text}") from None
+        except discord.NotFound as error:
+            if error.code == UNKNOWN_MESSAGE:
+                raise MessageGone(f"Discord {error.status}: {error.text}") from None
+            raise ChatUnavailable(f"Discord {error.status}: {error.text}") from None
+
+    async def reply_to_answer(self, message: PostedMessage, correction: CorrectedAnswer
+                              ) -> None:
+        """`Corrector` for Discord: the correction as a reply to the old answer."""
+        content, embed = render.correction_message(correction, reply=True)
+        channel = self.client.get_partial_messageable(int(message.chat_id))
+        reference = discord.MessageReference(message_id=int(message.message_id),
+                                             channel_id=int(message.chat_id),
+                                             fail_if_not_exists=False)
+        view = _quotes_view(correction.answer)
+        with _unavailable_channel():
+            if view is None:
+                await channel.send(content=content, embed=embed, reference=reference,
+                                   allowed_mentions=NO_MENTIONS)
+            else:
+                await channel.send(content=content, embed=embed, reference=reference,
+                                   view=view, allowed_mentions=NO_MENTIONS)
 
     # --- replying within Discord's window -----------------------------------------------
 
@@ -319,8 +367,9 @@ class DiscordAdapter:
 
     async def _reply(self, interaction: discord.Interaction[Any], *, ephemeral: bool = False,
                      content: str | None = None, embed: discord.Embed | None = None,
-                     view: discord.ui.View | None = None) -> None:
-        """Answer an interaction, deferred or not; mentions are always off."""
+                     view: discord.ui.View | None = None) -> int | None:
+        """Answer an interaction, deferred or not; mentions are always off. Returns the id
+        of the message that holds the reply, when Discord says."""
         message: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
         if content is not None:
             message["content"] = content
@@ -329,16 +378,17 @@ class DiscordAdapter:
         if view is not None and view.children:
             message["view"] = view
         if not interaction.response.is_done():
-            await interaction.response.send_message(ephemeral=ephemeral, **message)
-            return
+            callback = await interaction.response.send_message(ephemeral=ephemeral, **message)
+            return callback.message_id
         deferred_ephemeral = interaction.extras.pop(_DEFERRED_EPHEMERAL, None)
         if deferred_ephemeral is None:  # already answered: add a message
-            await interaction.followup.send(ephemeral=ephemeral, **message)
-        elif deferred_ephemeral or not ephemeral:  # the "thinking…" message becomes the reply
-            await interaction.edit_original_response(**message)
-        else:  # a public "thinking…" for what turned out to be a private reply
-            await interaction.delete_original_response()
-            await interaction.followup.send(ephemeral=True, **message)
+            return (await interaction.followup.send(ephemeral=ephemeral, wait=True,
+                                                    **message)).id
+        if deferred_ephemeral or not ephemeral:  # the "thinking…" message becomes the reply
+            return (await interaction.edit_original_response(**message)).id
+        # A public "thinking…" for what turned out to be a private reply.
+        await interaction.delete_original_response()
+        return (await interaction.followup.send(ephemeral=True, wait=True, **message)).id
 
     # --- the error boundary -------------------------------------------------------------
 
@@ -372,3 +422,22 @@ class DiscordAdapter:
         except discord.HTTPException as reply_error:
             log.warning("could not apologise for the error in %s: HTTP %s", action,
                         reply_error.status)
+
+
+def _quotes_view(answer: Answer | None) -> discord.ui.View | None:
+    """The "Show full quotes" button under an answer whose quotes are shown shortened."""
+    if answer is None or not answer.has_long_quotes or not answer.fact_id:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(FullQuotesButton(answer.fact_id))
+    return view
+
+
+@contextmanager
+def _unavailable_channel() -> Iterator[None]:
+    """Discord's word that a channel is gone or closed to the bot (403, 404) as
+    `ChatUnavailable`."""
+    try:
+        yield
+    except (discord.Forbidden, discord.NotFound) as error:
+        raise ChatUnavailable(f"Discord {error.status}: {error.text}") from None

@@ -12,6 +12,7 @@ from discord.utils import escape_markdown, escape_mentions
 
 from bot import texts
 from bot.answers import COLLAPSED_QUOTE_CHARS, Answer, Citation, Notice, SourceCard, SourceInfo
+from bot.corrections import CorrectedAnswer
 from bot.digest.content import Detail, Digest, DigestList, fit_digest
 from bot.layout import fit_lines, shorten
 
@@ -66,12 +67,28 @@ def answer_embed(answer: Answer, *, full_quotes: bool = False) -> discord.Embed:
     description = _claims_text(answer, min(
         DESCRIPTION_LIMIT, EMBED_LIMIT - len(title) - MIN_FIELD_CHARS * len(citations)))
     embed = discord.Embed(title=title, description=description, colour=COLOUR)
+    if answer.as_of_label:
+        embed.set_footer(text=answer.as_of_label)
     room = (EMBED_LIMIT - len(title) - len(description)) // max(1, len(citations))
     quote_limit = FIELD_VALUE_LIMIT if full_quotes else COLLAPSED_QUOTE_CHARS
     for number, citation in enumerate(citations, 1):
         name, value = _citation_field(number, citation, quote_limit, room)
         embed.add_field(name=name, value=value, inline=False)
     return embed
+
+
+def correction_message(correction: CorrectedAnswer, *, reply: bool = False
+                       ) -> tuple[str, discord.Embed]:
+    """A corrected answer: its corrections, in italics, as the message text, and the answer
+    as it now stands as the embed (or an embed saying the fact was retracted). A reply
+    carries only the corrections it brings."""
+    lines = [f"**{safe(texts.CORRECTION_REPLY)}**"] if reply else []
+    lines += [f"*{safe(line)}*" for line in correction.note_lines(fresh_only=reply)]
+    content = "\n".join(fit_lines(lines, MESSAGE_LIMIT))
+    if correction.answer is None:
+        return content, discord.Embed(title=texts.CORRECTION_RETRACTED_TITLE,
+                                      description=texts.CORRECTION_RETRACTED, colour=COLOUR)
+    return content, answer_embed(correction.answer)
 
 
 def not_answered_text(answer: Answer) -> str:

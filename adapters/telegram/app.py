@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from telegram import (
     BotCommand,
     InlineQueryResultArticle,
     InputTextMessageContent,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
@@ -34,8 +37,15 @@ from adapters.telegram.updates import addressed_question, chat_of, describe_upda
 from bot import texts
 from bot.answers import Answer
 from bot.core import FactBot
+from bot.corrections import CorrectedAnswer, PostedMessage
 from bot.digest.content import Digest
-from bot.frontends import ChatUnavailable
+from bot.frontends import (
+    ChatUnavailable,
+    CorrectionPace,
+    EditRefused,
+    MessageGone,
+    RateLimit,
+)
 from bot.settings import Settings
 from bot.subscriptions import DigestSubscription
 
@@ -64,6 +74,9 @@ class TelegramAdapter:
     """`bot.frontends.Frontend` for Telegram, on python-telegram-bot's `Application`."""
 
     name = PLATFORM
+    # The Bot API's advice: about 30 messages a second overall, one a second in a chat
+    # (`AIORateLimiter` adds Telegram's 20 a minute in groups on top).
+    correction_pace = CorrectionPace(overall=RateLimit(30, 1.0), per_chat=RateLimit(1, 1.0))
 
     def __init__(self, core: FactBot, settings: Settings, *, poll_timeout: float = 10.0):
         self.core = core
@@ -198,9 +211,16 @@ class TelegramAdapter:
                 return
             expanded = flag == "1"
             await query.answer()
+            text = render.render_answer(answer, expanded=expanded)
+            if query.message is not None:  # a corrected answer keeps its corrections
+                notes = await asyncio.to_thread(self.core.corrections.notes_for, PostedMessage(
+                    PLATFORM, str(query.message.chat.id), str(query.message.message_id)))
+                if notes:
+                    text = render.render_correction(CorrectedAnswer(answer, notes, 0),
+                                                    expanded=expanded)
             try:
                 await query.edit_message_text(
-                    render.render_answer(answer, expanded=expanded), parse_mode=ParseMode.HTML,
+                    text, parse_mode=ParseMode.HTML,
                     reply_markup=render.answer_keyboard(answer, expanded=expanded))
             except BadRequest as error:  # "message is not modified" after a double tap
                 log.debug("quote toggle not applied: %s", error)
@@ -225,12 +245,16 @@ class TelegramAdapter:
 
     async def _send_answer(self, chat_id: int, answer: Answer, *,
                            reply_to: int | None = None) -> None:
-        await self.application.bot.send_message(
+        """Post an answer and record where it went, for corrections to follow it."""
+        posted = await self.application.bot.send_message(
             chat_id, render.render_answer(answer), parse_mode=ParseMode.HTML,
             reply_markup=render.answer_keyboard(answer),
             reply_to_message_id=reply_to, allow_sending_without_reply=True,
             disable_web_page_preview=True,
         )
+        await asyncio.to_thread(
+            self.core.corrections.record_posted,
+            PostedMessage(PLATFORM, str(chat_id), str(posted.message_id)), answer)
 
     async def _reply(self, update: Update, text: str) -> None:
         message = update.effective_message
@@ -241,17 +265,46 @@ class TelegramAdapter:
     async def send_digest(self, subscription: DigestSubscription, digest: Digest) -> Digest:
         """`DigestSender` for Telegram: a blocked bot or a deleted chat disables the digest."""
         text, delivered = render.render_digest(digest)
-        try:
+        with _unavailable_chat():
             await self.application.bot.send_message(
                 int(subscription.chat_id), text,
                 parse_mode=ParseMode.HTML, disable_web_page_preview=True)
-        except Forbidden as error:
-            raise ChatUnavailable(f"Telegram refused: {error.message}") from None
-        except BadRequest as error:
-            if "chat not found" in error.message.lower():
-                raise ChatUnavailable(f"Telegram: {error.message}") from None
-            raise
         return delivered
+
+    # --- corrections ------------------------------------------------------------------------
+
+    async def edit_answer(self, message: PostedMessage, correction: CorrectedAnswer) -> None:
+        """`Corrector` for Telegram: editMessageText, keeping the quotes button if any."""
+        answer = correction.answer
+        with _unavailable_chat():
+            try:
+                await self.application.bot.edit_message_text(
+                    render.render_correction(correction), chat_id=int(message.chat_id),
+                    message_id=int(message.message_id), parse_mode=ParseMode.HTML,
+                    reply_markup=render.answer_keyboard(answer) if answer else None,
+                    disable_web_page_preview=True)
+            except BadRequest as error:
+                reason = error.message.lower()
+                if "message is not modified" in reason:
+                    return  # it already shows this: an edit repeated after a restart
+                if "message to edit not found" in reason:
+                    raise MessageGone(error.message) from None
+                if "can't be edited" in reason or "cannot be edited" in reason:
+                    raise EditRefused(error.message) from None
+                raise
+
+    async def reply_to_answer(self, message: PostedMessage, correction: CorrectedAnswer
+                              ) -> None:
+        """`Corrector` for Telegram: the correction as a reply to the old answer."""
+        answer = correction.answer
+        with _unavailable_chat():
+            await self.application.bot.send_message(
+                int(message.chat_id), render.render_correction(correction, reply=True),
+                parse_mode=ParseMode.HTML,
+                reply_markup=render.answer_keyboard(answer) if answer else None,
+                reply_parameters=ReplyParameters(int(message.message_id),
+                                                 allow_sending_without_reply=True),
+                disable_web_page_preview=True)
 
     # --- the error boundary -----------------------------------------------------------------
 
@@ -275,3 +328,17 @@ class TelegramAdapter:
                 await update.effective_message.reply_text(texts.ERROR_APOLOGY)
         except TelegramError:
             log.warning("could not send the apology to chat %s", chat_id)
+
+
+@contextmanager
+def _unavailable_chat() -> Iterator[None]:
+    """Telegram's word that a chat is gone or closed to the bot (a 403, "chat not found")
+    as `ChatUnavailable`; every other error as it is."""
+    try:
+        yield
+    except Forbidden as error:
+        raise ChatUnavailable(f"Telegram refused: {error.message}") from None
+    except BadRequest as error:
+        if "chat not found" in error.message.lower():
+            raise ChatUnavailable(f"Telegram: {error.message}") from None
+        raise

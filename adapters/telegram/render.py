@@ -22,6 +22,7 @@ from bot.answers import (
     SourceCard,
     SourceInfo,
 )
+from bot.corrections import CorrectedAnswer
 from bot.digest.content import Detail, Digest, DigestList, fit_digest
 from bot.layout import fit_lines, shorten
 
@@ -51,11 +52,15 @@ def _answer_body(answer: Answer) -> str:
     return lead + "\n".join(html(claim.text) for claim in answer.claims)
 
 
-def render_answer(answer: Answer, *, expanded: bool = False) -> str:
-    """The attributed answer, then each citation with its quote (shortened unless expanded)."""
+def render_answer(answer: Answer, *, expanded: bool = False, limit: int = MESSAGE_LIMIT
+                  ) -> str:
+    """The attributed answer, then each citation with its quote (shortened unless expanded),
+    in at most `limit` characters."""
     if not answer.answered:
-        return html(answer.notice)
+        return _fit(html(answer.notice), limit)
     body = _answer_body(answer)
+    if answer.as_of_label:
+        body = f"{body}\n<i>{html(answer.as_of_label)}</i>"
     heads = [_citation_line(n, c) for n, c in enumerate(answer.citations, 1)]
     quote_limit = max(len(c.quote) for c in answer.citations) if expanded else (
         COLLAPSED_QUOTE_CHARS)
@@ -65,23 +70,38 @@ def render_answer(answer: Answer, *, expanded: bool = False) -> str:
             parts.append(f"{head}\n<blockquote>{html(shorten(citation.quote, quote_limit))}"
                          "</blockquote>")
         message = "\n".join(parts)
-        if len(message) <= MESSAGE_LIMIT or quote_limit <= _MIN_QUOTE_CHARS:
+        if len(message) <= limit or quote_limit <= _MIN_QUOTE_CHARS:
             break
         quote_limit = max(_MIN_QUOTE_CHARS, quote_limit * 3 // 4)
-    if len(message) > MESSAGE_LIMIT:  # many claims: drop the quotes rather than the claims
+    if len(message) > limit:  # many claims: drop the quotes rather than the claims
         message = "\n".join([body, "", *heads])
-    return _fit(message)
+    return _fit(message, limit)
 
 
-def _fit(message: str) -> str:
-    if len(message) <= MESSAGE_LIMIT:
+def _fit(message: str, limit: int = MESSAGE_LIMIT) -> str:
+    if len(message) <= limit:
         return message
     # Last resort for pathological input: plain text cannot have a tag cut in half.
     plain = unescape(re.sub(r"<[^>]+>", "", message))
-    limit = MESSAGE_LIMIT
-    while len(escaped := html(shorten(plain, limit))) > MESSAGE_LIMIT:
-        limit -= len(escaped) - MESSAGE_LIMIT
+    cut = limit
+    while len(escaped := html(shorten(plain, cut))) > limit:
+        cut -= len(escaped) - limit
     return escaped
+
+
+def render_correction(correction: CorrectedAnswer, *, reply: bool = False,
+                      expanded: bool = False) -> str:
+    """A corrected answer: its corrections in italics, then the answer as it now stands (or
+    that the fact was retracted). A reply carries only the corrections it brings."""
+    lines = [f"<b>{html(texts.CORRECTION_REPLY)}</b>"] if reply else []
+    lines += [f"<i>{html(line)}</i>" for line in correction.note_lines(fresh_only=reply)]
+    head = "\n".join(lines)
+    if correction.answer is None:
+        body = f"<b>{html(texts.CORRECTION_RETRACTED)}</b>"
+    else:
+        body = render_answer(correction.answer, expanded=expanded,
+                             limit=MESSAGE_LIMIT - len(head) - 2)
+    return f"{head}\n\n{body}"
 
 
 def answer_keyboard(answer: Answer, *, expanded: bool = False) -> InlineKeyboardMarkup | None:

@@ -101,7 +101,7 @@ async def test_metrics_count_the_questions_asked_through_the_core(fresh_core: Fa
     """A scrape after three questions shows them by platform and outcome, with latencies."""
     fresh_core.ask("when does the curfew start?", chat=Chat("telegram", "4242"))
     fresh_core.ask("how many CSTO peacekeepers were deployed?", chat=Chat("telegram", "4242"))
-    fresh_core.ask("internet", chat=Chat("discord", "800200"))
+    fresh_core.ask("csto troops in shymkent", chat=Chat("discord", "800200"))
     async with serving(fresh_core) as base_url:
         status, content_type, body = await get(f"{base_url}/metrics")
     assert status == 200 and content_type.startswith("text/plain")

@@ -4,6 +4,12 @@ The real discord.py connects to it: HELLO (op 10), heartbeats answered (op 1 →
 IDENTIFY (op 2) answered with READY (one socket per shard), RESUME (op 6) with RESUMED;
 tests then dispatch INTERACTION_CREATE events and read what the bot posted to the
 interaction callback and the interaction webhook (deferred replies, followups).
+The interaction callback answers as Discord does to `?with_response=true` (discord.py
+always asks): the interaction with `response_message_id`, and the message it created as
+the `resource`. Every message the bot posts is kept (`messages`), so edits through the
+channel (`PATCH /channels/{id}/messages/{id}`) and replies can be checked; tests can make
+Discord refuse to edit a message (403), close a channel to the bot (403 Missing Access)
+or delete a message (404 Unknown Message).
 REST replies carry `Content-Type: application/json` exactly: discord.py decodes JSON
 only then (aiohttp's `json_response` would add a charset). Registered commands are echoed
 the way Discord echoes them (ids, version, defaults filled in, `required: false` dropped),
@@ -36,6 +42,11 @@ USER = {"id": "4242", "username": "reporter", "discriminator": "0", "global_name
         "avatar": None}
 MANAGE_GUILD = 1 << 5
 EPHEMERAL = 1 << 6
+LOADING = 1 << 7  # a deferred response's "is thinking…" message
+MISSING_ACCESS = {"message": "Missing Access", "code": 50001}
+CANNOT_EDIT = {"message": "Cannot edit a message authored by another user", "code": 50005}
+UNKNOWN_MESSAGE = {"message": "Unknown Message", "code": 10008}
+UNKNOWN_CHANNEL = {"message": "Unknown Channel", "code": 10003}
 RESUMABLE_CLOSE = 4000
 AUTHENTICATION_FAILED = 4004
 INVALID_TOKEN = {"message": "401: Unauthorized", "code": 0}
@@ -68,6 +79,12 @@ class FakeDiscord:
         self.identified = asyncio.Event()
         self.resumed = asyncio.Event()
         self.changed = asyncio.Condition()
+        self.messages: dict[str, dict[str, Any]] = {}  # message id → the message as it is now
+        self.refused_edits: set[str] = set()  # message ids whose edits answer 403
+        self.closed_channels: set[str] = set()  # channel ids the bot lost access to (403)
+        self.gone_channels: set[str] = set()  # channel ids that answer 404 Unknown Channel
+        self._interactions: dict[str, dict[str, Any]] = {}  # interaction token → interaction
+        self._originals: dict[str, str] = {}  # interaction token → its response message id
         self._sockets: dict[int, web.WebSocketResponse] = {}  # shard id → socket
         self._sequence = itertools.count(1)
         self._ids = itertools.count(900_000_000_000)
@@ -127,6 +144,20 @@ class FakeDiscord:
             within)
         return [c for c in self.rest_calls if c.path.startswith(path)]
 
+    def channel_edits(self, message_id: str) -> list[RestCall]:
+        """The bot's edits of a message through the channel, in order."""
+        return [c for c in self.rest_calls if c.method == "PATCH"
+                and c.path.startswith("/channels/") and c.path.endswith(f"/{message_id}")]
+
+    def replies_to(self, message_id: str) -> list[dict[str, Any]]:
+        """Messages the bot posted in reply to a message."""
+        return [m for m in self.messages.values()
+                if (m.get("message_reference") or {}).get("message_id") == message_id]
+
+    def delete_message(self, message_id: str) -> None:
+        """A moderator deletes a message: editing it answers 404 Unknown Message."""
+        self.messages.pop(message_id, None)
+
     # --- the gateway ---------------------------------------------------------------------------
 
     async def dispatch(self, event: str, data: dict[str, Any], *, shard: int | None = None
@@ -134,6 +165,8 @@ class FakeDiscord:
         """Send a dispatch on a shard's socket (by default the lowest connected shard)."""
         connected = self.connected_shards
         assert connected, "the bot is not connected"
+        if event == "INTERACTION_CREATE":
+            self._interactions[data["token"]] = data
         socket = self._sockets[connected[0] if shard is None else shard]
         await socket.send_str(json.dumps(
             {"op": 0, "t": event, "s": next(self._sequence), "d": data}))
@@ -215,17 +248,85 @@ class FakeDiscord:
             if self.callback_failures:
                 status = self.callback_failures.pop(0)
                 return _json({"message": "fake failure", "code": 0}, status=status)
-            interaction_id = path.split("/")[2]
             await asyncio.sleep(self.callback_delay)
-            return _json({"interaction": {"id": interaction_id, "type": 2}})
+            return _json(self._callback_response(path.split("/")[2], path.split("/")[3],
+                                                 body or {}))
         if path.startswith(f"/webhooks/{APPLICATION_ID}/"):
-            if request.method == "DELETE":
-                return web.Response(status=204)
-            return _json(self._message(str(CHANNEL_ID), body or {}))
-        if path.startswith("/channels/") and path.endswith("/messages"):
-            return _json(self._message(path.split("/")[2], body or {}))
+            return self._webhook(request.method, path, body or {})
+        if path.startswith("/channels/"):
+            return self._channel_messages(request.method, path, body or {})
         return _json({"message": f"fake: {request.method} {path} not implemented",
                       "code": 0}, status=400)
+
+    def _callback_response(self, interaction_id: str, token: str, body: dict[str, Any]
+                           ) -> dict[str, Any]:
+        """What Discord answers to a callback `?with_response=true`: the interaction, and
+        for a message (4) or a deferred message (5) the message created, as `resource`."""
+        interaction = self._interactions.get(token, {})
+        kind = body.get("type")
+        data = body.get("data") or {}
+        answer: dict[str, Any] = {"interaction": {
+            "id": interaction_id, "type": interaction.get("type", 2),
+            "response_message_loading": kind == 5,
+            "response_message_ephemeral": bool(data.get("flags", 0) & EPHEMERAL)}}
+        if kind in (4, 5):
+            channel_id = interaction.get("channel_id", str(CHANNEL_ID))
+            flags = data.get("flags", 0) | (LOADING if kind == 5 else 0)
+            message = self._message(channel_id, {**data, "flags": flags},
+                                    interaction_id=interaction_id)
+            self._originals[token] = message["id"]
+            answer["interaction"]["response_message_id"] = message["id"]
+            answer["resource"] = {"type": kind, "message": message}
+        return answer
+
+    def _webhook(self, method: str, path: str, body: dict[str, Any]) -> web.Response:
+        """Followups (POST), and the original response edited (PATCH) or deleted."""
+        token = path.split("/")[3]
+        interaction = self._interactions.get(token, {})
+        channel_id = interaction.get("channel_id", str(CHANNEL_ID))
+        original = self._originals.get(token)
+        if path.endswith("/messages/@original"):
+            if method == "DELETE":
+                self.messages.pop(original or "", None)
+                return web.Response(status=204)
+            if original in self.messages:
+                message = self.messages[original]
+                message.update({key: body[key] for key in ("content", "embeds", "components")
+                                if key in body})
+                message["flags"] = message.get("flags", 0) & ~LOADING
+                return _json(message)
+        if method == "DELETE":
+            return web.Response(status=204)
+        return _json(self._message(channel_id, body))
+
+    def _channel_messages(self, method: str, path: str, body: dict[str, Any]) -> web.Response:
+        """POST /channels/{id}/messages, and PATCH /channels/{id}/messages/{id}."""
+        parts = path.strip("/").split("/")
+        channel_id = parts[1]
+        if channel_id in self.gone_channels:
+            return _json(UNKNOWN_CHANNEL, status=404)
+        if channel_id in self.closed_channels:
+            return _json(MISSING_ACCESS, status=403)
+        if method == "POST" and len(parts) == 3:
+            message = self._message(channel_id, body)
+            reference = body.get("message_reference")
+            if reference:
+                message["message_reference"] = {
+                    "type": 0, "message_id": str(reference["message_id"]),
+                    "channel_id": str(reference.get("channel_id", channel_id))}
+            return _json(message)
+        if method == "PATCH" and len(parts) == 4:
+            if parts[3] in self.refused_edits:
+                return _json(CANNOT_EDIT, status=403)
+            message = self.messages.get(parts[3])
+            if message is None or message["channel_id"] != channel_id:
+                return _json(UNKNOWN_MESSAGE, status=404)
+            message.update({key: body[key] for key in ("content", "embeds", "components")
+                            if key in body})
+            message["edited_timestamp"] = "2026-01-02T00:00:00+00:00"
+            return _json(message)
+        return _json({"message": f"fake: {method} {path} not implemented", "code": 0},
+                     status=400)
 
     def _commands(self, method: str, path: str, body: Any) -> web.Response:
         scope = path.split("/")[4] if "/guilds/" in path else "global"
@@ -253,13 +354,21 @@ class FakeDiscord:
             kept["options"] = [_option_as_discord_keeps(o) for o in command["options"]]
         return kept
 
-    def _message(self, channel_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        return {"id": str(next(self._ids)), "channel_id": channel_id, "author": BOT_USER,
-                "content": body.get("content", ""), "embeds": body.get("embeds", []),
-                "timestamp": "2026-01-01T00:00:00+00:00", "edited_timestamp": None,
-                "tts": False, "mention_everyone": False, "mentions": [], "mention_roles": [],
-                "attachments": [], "pinned": False, "type": 0, "flags": body.get("flags", 0),
-                "components": body.get("components", [])}
+    def _message(self, channel_id: str, body: dict[str, Any], *,
+                 interaction_id: str | None = None) -> dict[str, Any]:
+        """A message the bot posted, as Discord returns it; kept for later edits."""
+        message: dict[str, Any] = {
+            "id": str(next(self._ids)), "channel_id": channel_id, "author": BOT_USER,
+            "content": body.get("content", ""), "embeds": body.get("embeds", []),
+            "timestamp": "2026-01-01T00:00:00+00:00", "edited_timestamp": None,
+            "tts": False, "mention_everyone": False, "mentions": [], "mention_roles": [],
+            "attachments": [], "pinned": False, "type": 0 if interaction_id is None else 20,
+            "flags": body.get("flags", 0), "components": body.get("components", [])}
+        if interaction_id is not None:
+            message["interaction_metadata"] = {"id": interaction_id, "type": 2,
+                                               "user": USER, "authorizing_integration_owners": {}}
+        self.messages[message["id"]] = message
+        return message
 
 
 def _option_as_discord_keeps(option: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,9 @@ Every call is `POST /bot{token}/{method}` (form-encoded, non-string values JSON-
 and is answered `{"ok": true, "result": ...}`. `getUpdates` long-polls a queue the test
 fills. Failures can be scripted per method (a 429 with `retry_after`, a 400, a 403).
 Unknown methods answer 400: python-telegram-bot reads 401/404 as an invalid token.
+Messages the bot sends are kept (`messages`), and `editMessageText` answers as the Bot
+API does: "message is not modified" for the same text and buttons, "message to edit not
+found" for a deleted message, "message can't be edited" where a test says so.
 """
 
 from __future__ import annotations
@@ -69,11 +72,13 @@ class FakeTelegram:
         self.runner: web.AppRunner | None = None
         self.port = 0
         self.webhook: dict[str, Any] | None = None
+        self._deleted: set[tuple[int, int]] = set()
         self.delays: dict[str, float] = {}  # method → seconds: a slow or throttled Bot API
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, message id) → it
+        self.uneditable: set[tuple[int, int]] = set()  # "message can't be edited"
         self._handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
             "getMe": lambda p: BOT_USER,
-            "sendMessage": self._message,
-            "editMessageText": self._message,
+            "sendMessage": self._send_message,
             "answerCallbackQuery": lambda p: True,
             "answerInlineQuery": lambda p: True,
             "setMyCommands": lambda p: True,
@@ -109,6 +114,22 @@ class FakeTelegram:
         update = {"update_id": next(self._update_ids), **update}
         self.updates.put_nowait(update)
         return update
+
+    def delete_message(self, chat_id: int, message_id: int) -> None:
+        """Someone deletes a message: editing it answers "message to edit not found"."""
+        self.messages.pop((chat_id, message_id), None)
+        self._deleted.add((chat_id, message_id))
+
+    def edits_of(self, chat_id: int, message_id: int) -> list[Call]:
+        """Successful and refused `editMessageText` calls for one message, in order."""
+        return [c for c in self.calls_of("editMessageText")
+                if int(c.params["chat_id"]) == chat_id
+                and int(c.params["message_id"]) == message_id]
+
+    def replies_to(self, chat_id: int, message_id: int) -> list[dict[str, Any]]:
+        """Messages the bot sent in reply to a message."""
+        return [m for (chat, _), m in self.messages.items() if chat == chat_id
+                and (m.get("reply_to_message") or {}).get("message_id") == message_id]
 
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -151,6 +172,8 @@ class FakeTelegram:
             return web.json_response(body, status=failure.status)
         if method == "getUpdates":
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
+        if method == "editMessageText":
+            return self._edit_message_text(params)
         handler = self._handlers.get(method)
         if handler is None:
             return web.json_response(
@@ -185,6 +208,45 @@ class FakeTelegram:
         return {"message_id": message_id, "date": int(time.time()),
                 "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
                 "from": BOT_USER, "text": params.get("text", "")}
+
+    def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._message(params)
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        reply = params.get("reply_parameters") or {}
+        replied_to = reply.get("message_id") or params.get("reply_to_message_id")
+        if replied_to:
+            original = self.messages.get((message["chat"]["id"], int(replied_to)))
+            message["reply_to_message"] = original or {
+                "message_id": int(replied_to), "date": message["date"],
+                "chat": message["chat"]}
+        self.messages[(message["chat"]["id"], message["message_id"])] = message
+        return message
+
+    def _edit_message_text(self, params: dict[str, Any]) -> web.Response:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        description = None
+        if key in self._deleted:
+            description = "Bad Request: message to edit not found"
+        elif key in self.uneditable:
+            description = "Bad Request: message can't be edited"
+        elif key in self.messages and (
+                self.messages[key].get("text") == params.get("text")
+                and self.messages[key].get("reply_markup") == params.get("reply_markup")):
+            description = ("Bad Request: message is not modified: specified new message "
+                           "content and reply markup are exactly the same as a current "
+                           "content and reply markup of the message")
+        if description is not None:
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": description}, status=400)
+        message = {**self.messages.get(key, self._message(params)),
+                   "text": params.get("text", ""), "edit_date": int(time.time())}
+        message.pop("reply_markup", None)
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        if key in self.messages:
+            self.messages[key] = message
+        return web.json_response({"ok": True, "result": message})
 
     def _chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
         member: dict[str, Any] = {
