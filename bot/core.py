@@ -18,7 +18,7 @@ from datetime import timedelta
 from bot import texts
 from bot.answering import Answering, Chat
 from bot.answers import Answer, Notice, SourceCard, SourceInfo, Suggestion
-from bot.corrections import Corrections
+from bot.corrections import Corrections, PostedMessage
 from bot.curation import Curation
 from bot.desk import Desk
 from bot.editors import EditorPolicy
@@ -89,6 +89,14 @@ class FactBot:
         """Answer a question someone typed, and log it (without who asked); `follows` is
         the fact of the earlier answer the question replies to, if any."""
         return self.answering.ask(question, chat=chat, record=record, follows=follows)
+
+    def ask_in_reply(self, question: str, *, chat: Chat, replied_message_id: str) -> Answer:
+        """A question sent as a reply to one of the bot's answers: read with that answer's
+        fact as its topic ("and when was that?", "who said so?")."""
+        follows = (self.corrections.fact_of(PostedMessage(chat.platform, chat.id,
+                                                          replied_message_id))
+                   if chat.id is not None else None)
+        return self.ask(question, chat=chat, follows=follows)
 
     def match(self, question: str) -> Answer:
         """The answer to `question` from memory alone: nothing is read or written."""

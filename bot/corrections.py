@@ -375,6 +375,14 @@ class Corrections:
                 PostedAnswer.posted_at < before, ~unfinished))
         return _rowcount(result)
 
+    def fact_of(self, message: PostedMessage) -> str | None:
+        """The fact a message of the bot's showed, if it was a fact answer."""
+        with self.database.session() as session:
+            return session.scalar(select(PostedAnswer.fact_id).where(
+                PostedAnswer.platform == message.platform,
+                PostedAnswer.chat_id == message.chat_id,
+                PostedAnswer.message_id == message.message_id))
+
     def corrections_since(self, since: datetime, until: datetime) -> list[FactCorrection]:
         """`corrections_since` in a session of its own (for the digest)."""
         with self.database.session() as session:

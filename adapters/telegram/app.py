@@ -33,7 +33,12 @@ from telegram.ext import (
 
 from adapters.telegram import render
 from adapters.telegram.connection import TelegramConnection
-from adapters.telegram.updates import addressed_question, chat_of, describe_update
+from adapters.telegram.updates import (
+    addressed_question,
+    chat_of,
+    describe_update,
+    reply_to_bot,
+)
 from bot import texts
 from bot.answers import Answer
 from bot.core import FactBot
@@ -238,8 +243,13 @@ class TelegramAdapter:
         chat = update.effective_chat
         if chat is None:
             return
-        answer = await asyncio.to_thread(self.core.ask, question, chat=chat_of(update))
         message = update.effective_message
+        replied = reply_to_bot(message, self.application.bot.id)
+        if replied is not None:  # a follow-up to one of our answers
+            answer = await asyncio.to_thread(self.core.ask_in_reply, question,
+                                             chat=chat_of(update), replied_message_id=replied)
+        else:
+            answer = await asyncio.to_thread(self.core.ask, question, chat=chat_of(update))
         await self._send_answer(chat.id, answer,
                                 reply_to=message.message_id if message else None)
 

@@ -39,6 +39,14 @@ def addressed_question(message: Message, bot_id: int, bot_username: str) -> str 
     return " ".join(text.split())
 
 
+def reply_to_bot(message: Message | None, bot_id: int) -> str | None:
+    """The id of the bot's message that `message` replies to, if it replies to the bot."""
+    replied = message.reply_to_message if message else None
+    if replied is None or replied.from_user is None or replied.from_user.id != bot_id:
+        return None
+    return str(replied.message_id)
+
+
 def describe_update(update: object) -> tuple[str, str]:
     if not isinstance(update, Update):
         return type(update).__name__, "-"

@@ -298,3 +298,39 @@ async def test_questions_are_logged_as_private_or_group_by_chat_type(
         rows = session.execute(select(QuestionLog.private, QuestionLog.chat_key)).all()
     assert sorted(private for private, _ in rows) == [False, True]
     assert all(key and "4242" not in key and "100555" not in key for _, key in rows)
+
+
+async def _posted_answer(bot: RunningBot, question: str, chat: dict) -> dict:
+    """Ask; return the bot's answer message (as a reply would quote it) once the adapter
+    has recorded where it posted it."""
+    from bot.corrections import PostedMessage
+
+    before = len(bot.fake.calls_of("sendMessage"))
+    bot.fake.push_update(message_update(question, chat))
+    await bot.fake.wait_for("sendMessage", before + 1)
+    message = [m for (chat_id, _), m in bot.fake.messages.items() if chat_id == chat["id"]][-1]
+    posted = PostedMessage("telegram", str(chat["id"]), str(message["message_id"]))
+    for _ in range(100):
+        if await asyncio.to_thread(bot.core.corrections.fact_of, posted):
+            return message
+        await asyncio.sleep(0.05)
+    raise AssertionError("the answer was never recorded")
+
+
+@pytest.mark.parametrize(("chat", "follow_up", "expected"), [
+    (private_chat(), "who said so?", "2,500"),
+    (group_chat(-100321), "what about the injured?", "1,300"),
+])
+async def test_a_reply_to_an_answer_is_read_with_its_topic(
+        telegram_bot: RunningBot, chat: dict, follow_up: str, expected: str) -> None:
+    """A reply to one of the bot's answers is a follow-up: pointers ("who said so?") take
+    the earlier answer's fact; a new topic ("what about the injured?") is answered."""
+    earlier = await _posted_answer(telegram_bot, "/fact how many CSTO troops?", chat)
+    call = await _reply_to(telegram_bot, follow_up, chat, reply_to=earlier)
+    assert expected in call.params["text"] and "According to" in call.params["text"]
+
+
+async def test_a_bare_pointer_without_a_reply_is_not_guessed(telegram_bot: RunningBot) -> None:
+    """"who said so?" out of the blue has no topic: the bot says it does not know."""
+    call = await _reply_to(telegram_bot, "who said so?")
+    assert "I don't know" in call.params["text"]
