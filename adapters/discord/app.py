@@ -95,6 +95,9 @@ class DiscordAdapter:
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True
+        # Not privileged: a message that replies to (so mentions) the bot, or a DM, carries
+        # its text; that is how a follow-up to an answer arrives.
+        intents.guild_messages = intents.dm_messages = True
         self.client = FactbotClient(
             self, identify_interval=identify_interval, intents=intents,
             allowed_mentions=NO_MENTIONS, guild_ready_timeout=guild_ready_timeout,
@@ -281,6 +284,26 @@ class DiscordAdapter:
                 self.core.corrections.record_posted,
                 PostedMessage(PLATFORM, str(interaction.channel_id), str(message_id)), answer)
 
+    async def follow_up(self, message: discord.Message) -> None:
+        """A reply to one of our answers: answer it with that answer's fact as the topic,
+        as a reply, recorded like any answer; "don't know" stays quiet in a channel."""
+        reference = message.reference
+        assert reference is not None and reference.message_id is not None
+        question = question_text(message.content)
+        chat = Chat(PLATFORM, str(message.channel.id), private=message.guild is None)
+        answer = await asyncio.to_thread(self.core.ask_in_reply, question, chat=chat,
+                                         replied_message_id=str(reference.message_id))
+        if not answer.answered:
+            await message.reply(render.not_answered_text(answer), mention_author=False,
+                                allowed_mentions=NO_MENTIONS)
+            return
+        posted = await message.reply(embed=render.answer_embed(answer),
+                                     view=_quotes_view(answer) or discord.utils.MISSING,
+                                     mention_author=False, allowed_mentions=NO_MENTIONS)
+        await asyncio.to_thread(
+            self.core.corrections.record_posted,
+            PostedMessage(PLATFORM, str(message.channel.id), str(posted.id)), answer)
+
     async def show_source(self, interaction: discord.Interaction[Any], wanted: str) -> None:
         reply = await self._in_time(
             interaction, asyncio.to_thread(self.core.source_card, wanted), ephemeral=False)
@@ -406,6 +429,24 @@ class DiscordAdapter:
             await work
         except Exception as error:
             await self.report_failure(interaction, action, error)
+
+    async def guarded_message(self, message: discord.Message,
+                              work: Coroutine[Any, Any, None]) -> None:
+        """A follow-up message inside the error boundary: logged, apologised for once."""
+        self.track()
+        try:
+            await work
+        except Exception as error:
+            log.error("error answering a follow-up (guild %s, channel %s)",
+                      message.guild.id if message.guild else None, message.channel.id,
+                      exc_info=error)
+            self.core.metrics.record_platform_error(PLATFORM)
+            try:
+                await message.reply(texts.ERROR_APOLOGY, mention_author=False,
+                                    allowed_mentions=NO_MENTIONS)
+            except discord.HTTPException as reply_error:
+                log.warning("could not apologise for a follow-up: HTTP %s",
+                            reply_error.status)
 
     async def report_failure(self, interaction: discord.Interaction[Any], action: str,
                              error: BaseException) -> None:

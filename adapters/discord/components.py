@@ -35,6 +35,17 @@ class FactbotClient(ShardedClient):
     async def setup_hook(self) -> None:
         self.add_dynamic_items(FullQuotesButton, SuggestedFactButton)
 
+    async def on_message(self, message: discord.Message) -> None:
+        """Replies to the bot's answers are follow-ups; every other message is ignored."""
+        reference = message.reference
+        if (message.author.bot or reference is None or reference.message_id is None
+                or self.user is None):
+            return
+        replied = reference.resolved
+        if isinstance(replied, discord.Message) and replied.author.id != self.user.id:
+            return
+        await self.adapter.guarded_message(message, self.adapter.follow_up(message))
+
 
 class FactbotCommandTree(app_commands.CommandTree[Any]):
     """discord.py's command tree, counting each command as in flight for the drain."""

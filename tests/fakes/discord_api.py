@@ -371,6 +371,28 @@ class FakeDiscord:
         return message
 
 
+def user_reply(content: str, replied: dict[str, Any], *, guild: bool = True) -> dict[str, Any]:
+    """A MESSAGE_CREATE payload: a reporter replying to one of the bot's messages, which
+    (by Discord's default) mentions the bot, so its text arrives without privileged intents."""
+    message: dict[str, Any] = {
+        "id": str(next(_user_message_ids)), "channel_id": replied["channel_id"],
+        "author": USER, "content": content, "timestamp": "2026-01-01T00:00:00+00:00",
+        "edited_timestamp": None, "tts": False, "mention_everyone": False,
+        "mentions": [BOT_USER], "mention_roles": [], "attachments": [], "embeds": [],
+        "pinned": False, "type": 19, "flags": 0, "components": [],
+        "message_reference": {"message_id": replied["id"], "channel_id": replied["channel_id"]},
+        "referenced_message": replied}
+    if guild:
+        message["guild_id"] = str(GUILD_ID)
+        message["message_reference"]["guild_id"] = str(GUILD_ID)
+        message["member"] = {"roles": [], "joined_at": "2025-01-01T00:00:00+00:00",
+                             "deaf": False, "mute": False, "flags": 0}
+    return message
+
+
+_user_message_ids = itertools.count(700_000_000_000)
+
+
 def _option_as_discord_keeps(option: dict[str, Any]) -> dict[str, Any]:
     kept = {key: value for key, value in option.items()
             if value is not None and not (key in ("required", "autocomplete") and not value)}

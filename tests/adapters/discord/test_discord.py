@@ -12,7 +12,14 @@ import pytest
 
 from bot.answers import Answer
 from tests.adapters.discord.conftest import RunningBot, embed_of, is_ephemeral
-from tests.fakes.discord_api import autocomplete, button_press, option, slash_command
+from tests.fakes.discord_api import (
+    APPLICATION_ID,
+    autocomplete,
+    button_press,
+    option,
+    slash_command,
+    user_reply,
+)
 
 NO_MENTIONS = {"parse": []}
 
@@ -213,3 +220,37 @@ async def test_quote_command_checks_the_words(discord_bot: RunningBot) -> None:
     absent = await discord_bot.interact(
         slash_command("quote", [option("words", "the moon is made of green cheese today")]))
     assert is_ephemeral(absent) and "can't find these words" in absent["data"]["content"]
+
+
+async def _answer_message(bot: RunningBot, question: str, *, guild: bool = True
+                          ) -> dict[str, Any]:
+    """Ask with /fact; return the answer's message once the adapter recorded it."""
+    from bot.corrections import PostedMessage
+
+    interaction = fact(question, guild=guild)
+    await bot.interact(interaction)
+    for _ in range(100):
+        created = [m for m in bot.fake.messages.values()
+                   if (m.get("interaction_metadata") or {}).get("id") == interaction["id"]]
+        if created and await asyncio.to_thread(bot.core.corrections.fact_of, PostedMessage(
+                "discord", created[0]["channel_id"], created[0]["id"])):
+            return created[0]
+        await asyncio.sleep(0.05)
+    raise AssertionError("the answer was never recorded")
+
+
+@pytest.mark.parametrize(("follow_up", "expected"), [
+    ("who said so?", "2,500"), ("what about the injured?", "1,300"),
+])
+async def test_a_reply_to_an_answer_is_a_follow_up(discord_bot: RunningBot, follow_up: str,
+                                                   expected: str) -> None:
+    """A reply to the bot's answer (which mentions the bot) is answered as a reply, read
+    with the earlier answer's fact as its topic; no one is pinged."""
+    earlier = await _answer_message(discord_bot, "how many CSTO troops?")
+    question = user_reply(f"<@{APPLICATION_ID}> {follow_up}", earlier)
+    await discord_bot.fake.dispatch("MESSAGE_CREATE", question)
+    await discord_bot.fake.wait_for(lambda: bool(discord_bot.fake.replies_to(question["id"])))
+    [reply] = discord_bot.fake.replies_to(question["id"])
+    assert expected in str(reply["embeds"]) and "According to" in str(reply["embeds"])
+    post = discord_bot.fake.calls("POST", f"/channels/{earlier['channel_id']}/messages")[-1]
+    assert post.body["allowed_mentions"]["parse"] == []
