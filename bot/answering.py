@@ -286,11 +286,16 @@ class Answering:
 
     @staticmethod
     def _shown(match: Match) -> FactRecord:
-        """The fact with only the claims of the voices the question names."""
+        """The fact with only the claims of the voices the question names.
+
+        A disputed fact's short answer gives every side ("18 officers / 164 people"):
+        led by it, the claims of some voices would put the others' words in their mouths,
+        so those claims are shown without it."""
         if len(match.claims) == len(match.fact.claims):
             return match.fact
         voices = {voice_of(claim) for claim in match.claims}
         return replace(match.fact, claims=match.claims,
+                       short="" if match.fact.sources_differ else match.fact.short,
                        sources_differ=match.fact.sources_differ and len(voices) > 1)
 
     def _record(self, answer: Answer, *, chat: Chat) -> None:

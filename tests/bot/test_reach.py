@@ -79,6 +79,16 @@ def test_a_named_speaker_selects_that_speakers_claims(shared_core: FactBot, ques
     assert not answer.sources_differ
 
 
+def test_one_side_of_a_disputed_fact_is_not_led_by_every_sides_short(shared_core: FactBot
+                                                                    ) -> None:
+    """"Per Aryn, how many were killed": Aryn's 164, never led by Kazykhan's 18 as if Aryn's."""
+    answer = shared_core.match("per Berik Aryn, how many people were killed")
+    assert answer.fact_id == "death-toll"
+    assert {c.source.id for c in answer.citations} == {"003"}
+    assert answer.text is not None and answer.text.startswith("According to Berik Aryn")
+    assert "18 law" not in answer.text
+
+
 def test_a_speaker_who_says_nothing_on_the_topic_is_never_quoted(shared_core: FactBot) -> None:
     """"Per the MFA, how many were killed": the MFA gives no toll; say so, show who does."""
     answer = shared_core.match("per the MFA, how many people were killed?")
