@@ -30,6 +30,7 @@ from telegram.ext import (
 
 from adapters.telegram import render
 from adapters.telegram.connection import TelegramConnection
+from adapters.telegram.desk import DESK_COMMANDS, register_desk
 from adapters.telegram.updates import addressed_question, chat_of, describe_update
 from bot import texts
 from bot.answers import Answer
@@ -53,6 +54,7 @@ COMMANDS = [
     BotCommand("digest", "Daily digest: /digest on 09:00 Asia/Almaty, off, status"),
     BotCommand("help", "What I know and how to ask"),
     BotCommand("start", "Introduction"),
+    *DESK_COMMANDS,
 ]
 _ADMINS = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 # Commands come as messages in chats and groups, and as posts in channels. Edited
@@ -78,6 +80,7 @@ class TelegramAdapter:
 
     def _add_handlers(self) -> None:
         app = self.application
+        register_desk(app, self.core)  # first: its conversation takes an editor's typing
         commands: list[tuple[list[str], Any]] = [
             (["start", "help"], self.on_help), (["fact", "ask"], self.on_fact),
             (["sources"], self.on_sources), (["source"], self.on_source),
