@@ -64,6 +64,7 @@ class FakeTelegram:
         self._message_ids = itertools.count(100)
         self._failures: dict[str, list[ScriptedFailure]] = {}
         self.chat_member_status = "member"
+        self.chat_member_statuses: dict[int, str] = {}  # chat id → status there, if not that
         self.rejected_tokens: set[str] = set()
         self.call_arrived = asyncio.Condition()
         self.runner: web.AppRunner | None = None
@@ -74,6 +75,7 @@ class FakeTelegram:
             "getMe": lambda p: BOT_USER,
             "sendMessage": self._message,
             "editMessageText": self._message,
+            "editMessageReplyMarkup": self._message,
             "answerCallbackQuery": lambda p: True,
             "answerInlineQuery": lambda p: True,
             "setMyCommands": lambda p: True,
@@ -187,10 +189,11 @@ class FakeTelegram:
                 "from": BOT_USER, "text": params.get("text", "")}
 
     def _chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        status = self.chat_member_statuses.get(int(params["chat_id"]), self.chat_member_status)
         member: dict[str, Any] = {
-            "status": self.chat_member_status,
+            "status": status,
             "user": {"id": int(params["user_id"]), "is_bot": False, "first_name": "U"}}
-        if self.chat_member_status == "administrator":
+        if status == "administrator":
             member.update(dict.fromkeys(ADMIN_RIGHTS, True), can_be_edited=False,
                           is_anonymous=False)
         return member
@@ -265,6 +268,7 @@ def inline_query_update(query: str) -> dict[str, Any]:
                              "offset": ""}}
 
 
-def callback_update(data: str, message: dict[str, Any]) -> dict[str, Any]:
-    return {"callback_query": {"id": str(next(_message_numbers)), "from": USER,
+def callback_update(data: str, message: dict[str, Any], *, user: dict[str, Any] | None = None
+                    ) -> dict[str, Any]:
+    return {"callback_query": {"id": str(next(_message_numbers)), "from": user or USER,
                                "chat_instance": "1", "data": data, "message": message}}
