@@ -234,3 +234,31 @@ CORRECTION_RETRACTED = (
     "stands."
 )
 AS_OF = "As of {date}."
+
+# /teach on Telegram: a new fact built in a short guided conversation.
+TEACH_PICK_DOCUMENT = "A new fact, step by step (/cancel stops). Which document is the quote from?"
+TEACH_PICK_WITH_BUTTON = "Pick the document with a button above, or /cancel."
+TEACH_DOCUMENT_PICKED = "Document: [{id}] {title}"
+TEACH_PASTE_QUOTE = "Paste the quote: the document's exact words, a sentence or a clause."
+TEACH_QUOTE_AGAIN = "Paste the exact words again, or /cancel."
+TEACH_WRITE_SAYS = (
+    "Now what it says, as reported speech — the words that follow “according to …”, "
+    "e.g. “the police did not use any force”."
+)
+TEACH_SAYS_EMPTY = "Write what the quote says in a few words, or /cancel."
+TEACH_ADD_QUESTIONS = (
+    "Last: the questions it answers, as people would ask them — one per line."
+)
+TEACH_QUESTIONS_EMPTY = "Write at least one question, one per line, or /cancel."
+TEACH_PREVIEW = "Preview: this is how the new fact will answer."
+TEACH_ADD_BUTTON = "Add this fact"
+TEACH_CANCEL_BUTTON = "Cancel"
+TEACH_PRESS_A_BUTTON = "Press “Add this fact” under the preview, or /cancel."
+TEACH_CANCELLED = "Stopped; nothing changed."
+TEACH_NOTHING_TO_CANCEL = "There is nothing to cancel."
+TEACH_TIMED_OUT = (
+    "The new fact was left unfinished for {minutes} min; nothing changed. "
+    "Send /teach to start again."
+)
+TEACH_STEP_OVER = "That step is over; send /teach to start again."
+GAPS_TEACH_HINT = "Press a button to teach a question to a fact, or /teach to write a new one."

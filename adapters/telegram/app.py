@@ -20,7 +20,7 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
@@ -33,7 +33,9 @@ from telegram.ext import (
 
 from adapters.telegram import render
 from adapters.telegram.connection import TelegramConnection
+from adapters.telegram.desk import DESK_COMMANDS, register_desk
 from adapters.telegram.updates import (
+    ADMIN_STATUSES,
     addressed_question,
     chat_of,
     describe_update,
@@ -68,8 +70,8 @@ COMMANDS = [
     BotCommand("digest", "Daily digest: /digest on 09:00 Asia/Almaty, off, status"),
     BotCommand("help", "What I know and how to ask"),
     BotCommand("start", "Introduction"),
+    *DESK_COMMANDS,
 ]
-_ADMINS = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 # Commands come as messages in chats and groups, and as posts in channels. Edited
 # messages are left alone: answering every edit again would flood the chat.
 _COMMAND_UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
@@ -96,6 +98,7 @@ class TelegramAdapter:
 
     def _add_handlers(self) -> None:
         app = self.application
+        register_desk(app, self.core)  # first: its conversation takes an editor's typing
         commands: list[tuple[list[str], Any]] = [
             (["start", "help"], self.on_help), (["fact", "ask"], self.on_fact),
             (["sources"], self.on_sources), (["source"], self.on_source),
@@ -181,7 +184,7 @@ class TelegramAdapter:
         if user is None:
             return False
         member = await self.application.bot.get_chat_member(chat.id, user.id)
-        return member.status in _ADMINS
+        return member.status in ADMIN_STATUSES
 
     # --- inline mode and buttons -----------------------------------------------------------
 

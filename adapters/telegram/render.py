@@ -23,6 +23,7 @@ from bot.answers import (
     SourceInfo,
 )
 from bot.corrections import CorrectedAnswer
+from bot.desk import GapsBoard
 from bot.digest.content import Detail, Digest, DigestList, fit_digest
 from bot.layout import fit_lines, shorten
 
@@ -31,6 +32,10 @@ _MIN_QUOTE_CHARS = 40
 
 # Callback data: "q:<fact>:1" shows full quotes, "q:<fact>:0" hides them, "f:<fact>" answers.
 EXPAND, FACT = "q", "f"
+# The desk's buttons: "t:<gap>:<fact>" teaches, "tdoc:<source>" and "tadd:yes|no" are /teach's.
+TEACH, TEACH_DOCUMENT, TEACH_ADD = "t", "tdoc", "tadd"
+CALLBACK_DATA_LIMIT = 64  # bytes, as Telegram counts them
+_BUTTON_CHARS = 60
 
 
 def html(text: str) -> str:
@@ -161,6 +166,8 @@ def render_help(bot_username: str) -> str:
         "/digest on HH:MM [Area/City] — a daily digest in this chat; /digest off; "
         "/digest status",
         "",
+        *desk_help_lines(),
+        "",
         "In a private chat just type your question. In groups, use /fact, reply to me or "
         f"mention @{html(bot_username)}. Inline: type @{html(bot_username)} and a question "
         "in any chat.",
@@ -260,3 +267,63 @@ def _digest_sections(digest: Digest, detail: Detail) -> dict[str | DigestList, s
     if digest.is_empty:
         sections["nothing new"] = html(texts.DIGEST_NOTHING_NEW)
     return sections
+
+
+# --- the newsroom desk: /gaps, /teach and their buttons -------------------------------------
+
+def desk_help_lines() -> list[str]:
+    """The editors' commands, for /help: anyone sees them, only editors may use them."""
+    return [
+        "<b>For the newsroom's editors</b>",
+        "/gaps — questions I could not answer, with buttons to teach them",
+        "/teach FACT_ID question — teach a question to a fact; /teach alone — a new fact, "
+        "step by step (/cancel stops)",
+        "/retract FACT_ID reason — take a fact out of every answer",
+        "/revert FACT_ID VERSION — make an earlier version current again",
+    ]
+
+
+def render_gaps(board: GapsBoard) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The gaps board as one message: numbered gaps, and under the message one teach
+    button per candidate fact, numbered like its gap."""
+    lines = [f"<b>{html(texts.GAPS_HEADING.format(window=board.window))}</b>"]
+    rows: list[list[InlineKeyboardButton]] = []
+    for number, card in enumerate(board.cards, 1):
+        gap = card.gap
+        lines.append(f"\n<b>{number}.</b> "
+                     + html(texts.GAP_LINE.format(count=gap.count,
+                                                  question=shorten(gap.question, 200))))
+        if gap.variants:
+            also = "; ".join(f"“{shorten(v, 80)}”" for v in gap.variants)
+            lines.append(f"    <i>{html(texts.GAPS_ALSO_ASKED)}</i> {html(also)}")
+        if not card.choices:
+            lines.append(f"    {html(texts.GAPS_NO_CANDIDATES)}")
+        for choice in card.choices:
+            data = f"{TEACH}:{choice.data}"
+            if len(data.encode("utf-8")) > CALLBACK_DATA_LIMIT:
+                raise ValueError(f"teach button data is over {CALLBACK_DATA_LIMIT} bytes")
+            rows.append([InlineKeyboardButton(shorten(f"{number}. {choice.label}",
+                                                      _BUTTON_CHARS), callback_data=data)])
+    lines += ["", html(texts.GAPS_TEACH_HINT)]
+    return _fit("\n".join(lines)), InlineKeyboardMarkup(rows) if rows else None
+
+
+def document_keyboard(sources: list[SourceInfo]) -> InlineKeyboardMarkup:
+    """/teach's first step: one button per stored document."""
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(shorten(f"[{source.id}] {source.title}", _BUTTON_CHARS),
+                              callback_data=f"{TEACH_DOCUMENT}:{source.id}")]
+        for source in sources
+    ])
+
+
+def render_preview(answer: Answer) -> str:
+    """/teach's last step: the new fact's answer as readers will get it, quotes in full."""
+    return _fit(f"<b>{html(texts.TEACH_PREVIEW)}</b>\n\n{render_answer(answer, expanded=True)}")
+
+
+def add_fact_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(texts.TEACH_ADD_BUTTON, callback_data=f"{TEACH_ADD}:yes"),
+        InlineKeyboardButton(texts.TEACH_CANCEL_BUTTON, callback_data=f"{TEACH_ADD}:no"),
+    ]])

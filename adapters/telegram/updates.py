@@ -4,11 +4,13 @@ and how to name an update in a log line (never its text)."""
 from __future__ import annotations
 
 from telegram import Message, MessageEntity, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.answering import Chat
 
 PLATFORM = "telegram"
+# Who Telegram counts as a chat's administrators.
+ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 
 
 def chat_of(update: Update) -> Chat:

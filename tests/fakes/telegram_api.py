@@ -67,6 +67,7 @@ class FakeTelegram:
         self._message_ids = itertools.count(100)
         self._failures: dict[str, list[ScriptedFailure]] = {}
         self.chat_member_status = "member"
+        self.chat_member_statuses: dict[int, str] = {}  # chat id → status there, if not that
         self.rejected_tokens: set[str] = set()
         self.call_arrived = asyncio.Condition()
         self.runner: web.AppRunner | None = None
@@ -79,6 +80,7 @@ class FakeTelegram:
         self._handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
             "getMe": lambda p: BOT_USER,
             "sendMessage": self._send_message,
+            "editMessageReplyMarkup": self._message,
             "answerCallbackQuery": lambda p: True,
             "answerInlineQuery": lambda p: True,
             "setMyCommands": lambda p: True,
@@ -211,8 +213,10 @@ class FakeTelegram:
 
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._message(params)
-        if params.get("reply_markup"):
-            message["reply_markup"] = params["reply_markup"]
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            # Telegram echoes inline keyboards only; a force-reply markup is not returned.
+            message["reply_markup"] = markup
         reply = params.get("reply_parameters") or {}
         replied_to = reply.get("message_id") or params.get("reply_to_message_id")
         if replied_to:
@@ -242,17 +246,20 @@ class FakeTelegram:
         message = {**self.messages.get(key, self._message(params)),
                    "text": params.get("text", ""), "edit_date": int(time.time())}
         message.pop("reply_markup", None)
-        if params.get("reply_markup"):
-            message["reply_markup"] = params["reply_markup"]
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            # Telegram echoes inline keyboards only; a force-reply markup is not returned.
+            message["reply_markup"] = markup
         if key in self.messages:
             self.messages[key] = message
         return web.json_response({"ok": True, "result": message})
 
     def _chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        status = self.chat_member_statuses.get(int(params["chat_id"]), self.chat_member_status)
         member: dict[str, Any] = {
-            "status": self.chat_member_status,
+            "status": status,
             "user": {"id": int(params["user_id"]), "is_bot": False, "first_name": "U"}}
-        if self.chat_member_status == "administrator":
+        if status == "administrator":
             member.update(dict.fromkeys(ADMIN_RIGHTS, True), can_be_edited=False,
                           is_anonymous=False)
         return member
@@ -327,6 +334,7 @@ def inline_query_update(query: str) -> dict[str, Any]:
                              "offset": ""}}
 
 
-def callback_update(data: str, message: dict[str, Any]) -> dict[str, Any]:
-    return {"callback_query": {"id": str(next(_message_numbers)), "from": USER,
+def callback_update(data: str, message: dict[str, Any], *, user: dict[str, Any] | None = None
+                    ) -> dict[str, Any]:
+    return {"callback_query": {"id": str(next(_message_numbers)), "from": user or USER,
                                "chat_instance": "1", "data": data, "message": message}}
