@@ -262,3 +262,22 @@ TEACH_TIMED_OUT = (
 )
 TEACH_STEP_OVER = "That step is over; send /teach to start again."
 GAPS_TEACH_HINT = "Press a button to teach a question to a fact, or /teach to write a new one."
+
+# Discord's desk: the new-fact form (`/teach` without a fact) and the /gaps board.
+# Discord allows form titles and field names of 45 characters, hints of 100.
+FORM_TITLE = "New fact"
+FORM_DOCUMENT = "Document"
+FORM_DOCUMENT_HINT = "The document the quote comes from."
+FORM_QUOTE = "Quote, verbatim"
+FORM_QUOTE_HINT = "Paste the exact sentence or clause: it is checked against the document."
+FORM_SAYS = "What it says (the reported clause)"
+FORM_SAYS_HINT = "Follows “According to <speaker>,” — e.g. the police did not use any force"
+FORM_QUESTIONS = "Question forms, one per line"
+FORM_QUESTIONS_HINT = "How people ask it, e.g. did the police use force against protesters"
+FORM_HEADLINE = "Headline (optional)"
+FORM_HEADLINE_HINT = "A neutral label; without one, the first question form."
+FORM_AGAIN = "Correct the form"
+GAPS_NEW_FACT_HINT = (
+    "A button teaches its question to that fact. No fact fits? "
+    "/teach with the question starts a new one."
+)

@@ -29,6 +29,7 @@ from adapters.discord.components import (
     FullQuotesButton,
     SuggestedFactButton,
 )
+from adapters.discord.desk import DiscordDesk
 from adapters.discord.gateway import (
     IDENTIFY_INTERVAL_SECONDS,
     DiscordGateway,
@@ -111,6 +112,7 @@ class DiscordAdapter:
             allowed_installs=app_commands.AppInstallationType(guild=True, user=False))
         self.tree.error(self._on_command_error)
         self._add_commands()
+        self.desk = DiscordDesk(self)  # the editors' commands: /gaps, /teach, /retract, /revert
         self.gateway = DiscordGateway(self.client, self.tree, settings)
         self._in_flight: set[asyncio.Task[Any]] = set()
 

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from adapters.discord.app import DiscordAdapter
 
 _FACT_ID = r"(?P<fact_id>[a-z0-9][a-z0-9-]{0,80})"
+# The core's `TeachChoice.data` (short hashes of the gap's question and of the fact).
+_TEACH_CHOICE = r"(?P<choice>[0-9a-z][0-9a-z:_-]{0,93})"
 
 
 def _adapter(interaction: discord.Interaction[Any]) -> DiscordAdapter:
@@ -33,7 +35,7 @@ class FactbotClient(ShardedClient):
         self.adapter = adapter
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(FullQuotesButton, SuggestedFactButton)
+        self.add_dynamic_items(FullQuotesButton, SuggestedFactButton, TeachButton)
 
     async def on_message(self, message: discord.Message) -> None:
         """Replies to the bot's answers are follow-ups; every other message is ignored."""
@@ -98,6 +100,30 @@ class SuggestedFactButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
         adapter = _adapter(interaction)
         await adapter.guarded(interaction, "a suggestion button",
                               adapter.answer_fact(interaction, self.fact_id))
+
+
+class TeachButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                  template=rf"teach:{_TEACH_CHOICE}"):
+    """Under /gaps: teach a gap's question to one of its candidate facts. The custom id
+    holds the core's choice (no state on our side), so the button outlives restarts and
+    works on whichever instance receives the press."""
+
+    def __init__(self, choice: str, label: str, *, row: int | None = None) -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.primary,
+                                           custom_id=f"teach:{choice}", row=row))
+        self.choice = choice
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any],
+                             item: discord.ui.Item[Any], match: re.Match[str]
+                             ) -> TeachButton:
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(match["choice"], label or match["choice"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        adapter = _adapter(interaction)
+        await adapter.guarded(interaction, "a teach button",
+                              adapter.desk.teach_from_button(interaction, self.choice))
 
 
 class PostableChannel(app_commands.Transformer[Any]):

@@ -13,6 +13,7 @@ from discord.utils import escape_markdown, escape_mentions
 from bot import texts
 from bot.answers import COLLAPSED_QUOTE_CHARS, Answer, Citation, Notice, SourceCard, SourceInfo
 from bot.corrections import CorrectedAnswer
+from bot.desk import GapCard, GapsBoard
 from bot.digest.content import Detail, Digest, DigestList, fit_digest
 from bot.layout import fit_lines, shorten
 
@@ -23,8 +24,11 @@ FIELD_VALUE_LIMIT = 1024
 FIELDS_LIMIT = 25
 EMBED_LIMIT = 6000
 MESSAGE_LIMIT = 2000
-CHOICE_LIMIT = 100  # autocomplete choice name and value
+CHOICE_LIMIT = 100  # autocomplete choice name and value, select option label
 BUTTON_LABEL_LIMIT = 80
+ACTION_ROWS_LIMIT = 5  # rows of buttons under a message
+BUTTONS_PER_ROW = 5
+GAP_VARIANT_CHARS = 120  # each other wording of a gap's question
 MIN_FIELD_CHARS = 120  # a citation field: speaker, document, date and the start of the quote
 MIN_CLAIM_CHARS = 120
 COLOUR = discord.Colour.dark_teal()
@@ -146,6 +150,41 @@ def choice_value(text: str) -> str:
 
 def button_label(text: str) -> str:
     return shorten(" ".join(text.split()), BUTTON_LABEL_LIMIT)
+
+
+def gaps_embed(board: GapsBoard) -> discord.Embed:
+    """/gaps: a numbered field per gap (how often asked, other wordings, the closest facts),
+    numbered like the row of teach buttons under it; as many gaps as there are rows, each
+    field within an equal share of the embed's 6,000 characters."""
+    title = shorten(texts.GAPS_HEADING.format(window=board.window), TITLE_LIMIT)
+    embed = discord.Embed(title=title, description=texts.GAPS_NEW_FACT_HINT, colour=COLOUR)
+    cards = board.cards[:ACTION_ROWS_LIMIT]
+    room = (EMBED_LIMIT - len(title) - len(texts.GAPS_NEW_FACT_HINT)) // max(1, len(cards))
+    for number, card in enumerate(cards, 1):
+        name, value = _gap_field(number, card, room)
+        embed.add_field(name=name, value=value, inline=False)
+    return embed
+
+
+def _gap_field(number: int, card: GapCard, room: int) -> tuple[str, str]:
+    gap = card.gap
+    asked = texts.GAP_LINE.format(count=gap.count, question=gap.question)
+    name = shorten(f"{number}. {safe(asked)}", min(FIELD_NAME_LIMIT, room // 4))
+    lines = []
+    if gap.variants:
+        lines.append(f"{texts.GAPS_ALSO_ASKED} " + "; ".join(
+            f"“{shorten(safe(v), GAP_VARIANT_CHARS)}”" for v in gap.variants))
+    if gap.candidates:
+        lines.append(texts.GAPS_CANDIDATES)
+        lines += [f"• {safe(c.headline)} (`{c.fact_id}`)" for c in gap.candidates]
+    else:
+        lines.append(texts.GAPS_NO_CANDIDATES)
+    return name, shorten("\n".join(lines), min(FIELD_VALUE_LIMIT, room - len(name)))
+
+
+def teach_button_label(number: int, label: str) -> str:
+    """A teach button's label, numbered like its gap in the embed above it."""
+    return button_label(f"{number}. {label}")
 
 
 # How much of each anniversary's answer the digest quotes, longest first: a field too

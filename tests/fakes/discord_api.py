@@ -2,7 +2,8 @@
 
 The real discord.py connects to it: HELLO (op 10), heartbeats answered (op 1 → op 11),
 IDENTIFY (op 2) answered with READY (one socket per shard), RESUME (op 6) with RESUMED;
-tests then dispatch INTERACTION_CREATE events and read what the bot posted to the
+tests then dispatch INTERACTION_CREATE events (commands, autocomplete, button presses,
+forms sent back) and read what the bot posted to the
 interaction callback and the interaction webhook (deferred replies, followups).
 The interaction callback answers as Discord does to `?with_response=true` (discord.py
 always asks): the interaction with `response_message_id`, and the message it created as
@@ -51,6 +52,7 @@ RESUMABLE_CLOSE = 4000
 AUTHENTICATION_FAILED = 4004
 INVALID_TOKEN = {"message": "401: Unauthorized", "code": 0}
 _CHANNEL_OPTION = 7
+_SELECT = 3  # a string select's component type
 
 
 @dataclass
@@ -475,14 +477,49 @@ def autocomplete(name: str, focused_option: str, typed: str, *,
 
 
 def button_press(custom_id: str, components: list[dict[str, Any]], *, guild: bool = True,
-                 flags: int = 0) -> dict[str, Any]:
-    """A press on a button of a message the bot sent with `components`."""
+                 flags: int = 0, message_id: str | None = None) -> dict[str, Any]:
+    """A press on a button of a message the bot sent with `components` (the message's id
+    when known: discord.py finds a view that is not persistent by it)."""
     interaction = _base(3, {"custom_id": custom_id, "component_type": 2}, guild=guild,
                         permissions=0)
     interaction["message"] = {
-        "id": str(next(_interaction_ids)), "channel_id": str(CHANNEL_ID), "author": BOT_USER,
-        "content": "", "embeds": [], "timestamp": "2026-01-01T00:00:00+00:00",
+        "id": message_id or str(next(_interaction_ids)), "channel_id": str(CHANNEL_ID),
+        "author": BOT_USER, "content": "", "embeds": [], "timestamp": "2026-01-01T00:00:00+00:00",
         "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
         "mention_roles": [], "attachments": [], "pinned": False, "type": 0, "flags": flags,
         "components": components}
+    return interaction
+
+
+def modal_submit(modal: dict[str, Any], filled: dict[str, str | list[str]], *,
+                 guild: bool = True) -> dict[str, Any]:
+    """The form the bot opened (its callback's `data`, type 9) sent back as Discord sends a
+    MODAL_SUBMIT (interaction type 5): every field with what `filled` gives its custom id,
+    else what the bot filled in (a text's default, a select's default options)."""
+    components = []
+    for label in modal["components"]:
+        field = label["component"]
+        custom_id = field["custom_id"]
+        if field["type"] == _SELECT:
+            default = [o["value"] for o in field["options"] if o.get("default")]
+            values = filled.get(custom_id, default)
+            submitted = {"type": _SELECT, "custom_id": custom_id,
+                         "values": [values] if isinstance(values, str) else list(values)}
+        else:
+            submitted = {"type": field["type"], "custom_id": custom_id,
+                         "value": filled.get(custom_id, field.get("value") or "")}
+        components.append({"type": label["type"], "id": label.get("id", 0),
+                           "component": submitted})
+    return _base(5, {"custom_id": modal["custom_id"], "components": components},
+                 guild=guild, permissions=0)
+
+
+def by(interaction: dict[str, Any], user_id: str, *, roles: tuple[str, ...] = ()
+       ) -> dict[str, Any]:
+    """The same interaction from someone else: in a server, a member with these role ids."""
+    user = {**USER, "id": user_id, "username": f"user-{user_id}"}
+    if "member" in interaction:
+        interaction["member"] = {**interaction["member"], "user": user, "roles": list(roles)}
+    else:
+        interaction["user"] = user
     return interaction

@@ -51,7 +51,8 @@ async def test_commands_are_registered_once(discord_bot: RunningBot) -> None:
     assert put.path.endswith(f"/applications/{discord_bot.adapter.client.application_id}"
                              "/commands")
     commands = {c["name"]: c for c in put.body}
-    assert set(commands) == {"fact", "quote", "sources", "source", "digest"}
+    assert set(commands) == {"fact", "quote", "sources", "source", "digest", "gaps", "teach",
+                             "retract", "revert"}
     digest = commands["digest"]
     assert int(digest["default_member_permissions"]) == MANAGE_GUILD
     assert digest["contexts"] == [0]  # servers only, never offered in DMs

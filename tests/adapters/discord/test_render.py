@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from adapters.discord import render
-from bot.answers import Answer, AttributedClaim, Citation, Notice, Outcome, SourceInfo
+from bot.answers import (
+    Answer,
+    AttributedClaim,
+    Citation,
+    Notice,
+    Outcome,
+    SourceInfo,
+    Suggestion,
+)
 from bot.core import FactBot
+from bot.desk import GapCard, GapsBoard
+from bot.gaps import Gap
 
 SOURCE = SourceInfo(id="900", file="900_x.txt", title="**Bold** title @everyone",
                     speaker="A _speaker_ <@&123>", speaker_role="", publisher="p",
@@ -74,3 +84,20 @@ def test_an_unknown_source_is_quoted_short_and_escaped(shared_core: FactBot) -> 
     text = render.notice_text(notice)
     assert len(text) < 300 and "@everyone" not in text and "**bold**" not in text
     assert "000, 001, 002, 003, 004" in text
+
+
+def test_the_gaps_board_fits_and_escapes() -> None:
+    """/gaps: more gaps than rows of buttons, long and marked-up questions: as many fields
+    as rows, each within Discord's limits, markdown and mentions escaped."""
+    suggestion = Suggestion("curfew", "q", "**Curfew** " + "h" * 300, 50.0)
+    gap = Gap("**who** @everyone " + "w" * 400, 3, ("_again_ " + "v" * 300,) * 4,
+              datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC),
+              (suggestion,) * 3)
+    board = GapsBoard(tuple(GapCard(gap, ()) for _ in range(7)), "7 days")
+    embed = render.gaps_embed(board)
+    assert len(embed.fields) == render.ACTION_ROWS_LIMIT
+    assert all(len(f.name or "") <= render.FIELD_NAME_LIMIT
+               and len(f.value or "") <= render.FIELD_VALUE_LIMIT for f in embed.fields)
+    assert len(embed) <= render.EMBED_LIMIT
+    assert embed.fields[0].name.startswith("1. 3× “\\*\\*who\\*\\* @\u200beveryone")
+    assert "\\*\\*Curfew\\*\\*" in (embed.fields[0].value or "")
