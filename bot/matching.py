@@ -234,9 +234,7 @@ def voice_of(claim: ClaimRecord) -> Voice:
 class Match:
     fact: FactRecord
     score: float  # 0-100
-    coverage: float  # 0-1
     precision: float  # 0-1: how much of the closest question form the question accounts for
-    form: str  # the question form that read closest
     # False when the question asks "how many" and the fact gives no figure at all.
     gives_asked_number: bool = True
     # Every content word of the question is accounted for by this fact (or names a voice).
@@ -821,7 +819,7 @@ class FactIndex:
             missing.remove(asked.kind_noun)
         missing.extend(self._reversed_roles(fact, asked))
         coverage = covered / total_weight if total_weight > 0 else 0.0
-        similarity, precision, form = self._form_similarity(fact, asked)
+        similarity, precision = self._form_similarity(fact, asked)
         score = 100 * (_COVERAGE_SHARE * coverage + (1 - _COVERAGE_SHARE) * similarity)
         gives_kind = all(kind in kinds for kind in asked.kinds - {AnswerKind.NAMED})
         if AnswerKind.NUMBER in asked.kinds and asked.counting and gives_kind:
@@ -832,7 +830,7 @@ class FactIndex:
         if asked.kinds and not gives_kind:
             score = max(0.0, score - _KIND_PENALTY)
         return Match(
-            record, score, coverage, precision, form,
+            record, score, precision,
             gives_asked_number=AnswerKind.NUMBER not in asked.kinds
             or AnswerKind.NUMBER in kinds,
             accounts=not missing and covered > 0, missing=tuple(missing),
@@ -896,8 +894,8 @@ class FactIndex:
                 partial[number] += gain
         return heapq.nlargest(_CANDIDATES_SCORED, partial, key=partial.__getitem__)
 
-    def _form_similarity(self, fact: _IndexedFact, asked: _Asked) -> tuple[float, float, str]:
-        best, best_precision, best_form = 0.0, 0.0, ""
+    def _form_similarity(self, fact: _IndexedFact, asked: _Asked) -> tuple[float, float]:
+        best, best_precision = 0.0, 0.0
         for form, form_terms, kinds in zip(fact.forms, fact.form_terms, fact.form_kinds,
                                            strict=True):
             if not form_terms:
@@ -911,8 +909,8 @@ class FactIndex:
             same_kind = _SAME_KIND_BONUS if asked.kinds and kinds == asked.kinds else 0.0
             similarity = 0.6 * precision + 0.4 * reading - _SAME_KIND_BONUS + same_kind
             if similarity > best:
-                best, best_precision, best_form = similarity, precision, form
-        return max(0.0, best), best_precision, best_form
+                best, best_precision = similarity, precision
+        return max(0.0, best), best_precision
 
 
 @dataclass(frozen=True, slots=True)

@@ -328,7 +328,6 @@ class Normalizer:
                 key = tuple(stem(word) for word in words(variant))
                 if key:
                     self._phrases.setdefault(key, target)
-        self.canonical_terms = frozenset(self._phrases.values())
         # Most words start no alias: skip the phrase lookups for them.
         self._phrase_starts = frozenset(key[0] for key in self._phrases)
         self._max_phrase = max((len(k) for k in self._phrases), default=1)
