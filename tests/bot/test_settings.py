@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import platformdirs
@@ -126,3 +127,26 @@ def test_factbot_run_refuses_a_short_webhook_secret(monkeypatch: pytest.MonkeyPa
         get_settings.cache_clear()
     err = capsys.readouterr().err
     assert "TELEGRAM_WEBHOOK_SECRET" in err and "at least 16" in err and "s3cr7" not in err
+
+
+def test_env_example_documents_every_setting_with_its_default() -> None:
+    """Copying .env.example to .env changes nothing, and every setting is listed there."""
+    from bot.settings import PROJECT_ROOT, Settings
+
+    written: dict[str, str] = {}
+    for line in (PROJECT_ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
+        commented = re.fullmatch(r"# ([A-Z_]+)=.*", line)  # documented, default left alone
+        if commented:
+            written.setdefault(commented[1], "")
+        elif line and not line.startswith("#") and "=" in line:
+            name, _, value = line.partition("=")
+            written[name.strip()] = value.strip()
+    defaults = Settings.model_construct()
+    for name, field in Settings.model_fields.items():
+        env_name = (field.alias or name).upper()
+        assert env_name in written, f"{env_name} is missing from .env.example"
+        value = written[env_name]
+        if value and field.annotation is bool:
+            assert (value.casefold() == "true") == getattr(defaults, name), env_name
+        elif value and field.annotation in (int, float, str):
+            assert field.annotation(value) == getattr(defaults, name), env_name
