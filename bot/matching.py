@@ -105,6 +105,12 @@ _CLOCK = re.compile(r"\b(what time is it|what's the time|time now|weather|foreca
 _PAST_WHEN = re.compile(r"\bwhen (did|was|were|had)\b")
 _MONTH = re.compile(r"\b(january|february|march|april|may|june|july|august|september|"
                     r"october|november|december)\b", re.IGNORECASE)
+# A calendar date ("January 6-7, 2022", "5 January"): its numbers count days, not anything.
+_MONTHS = (r"(january|february|march|april|may|june|july|august|september|october|november|"
+           r"december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?")
+_DAYS = r"\d{1,2}(st|nd|rd|th)?(\s*[-–]\s*\d{1,2}(st|nd|rd|th)?)?"
+_CALENDAR_DATE = re.compile(rf"\b({_MONTHS}\s+{_DAYS}|{_DAYS}\s+{_MONTHS})\b|\b(19|20)\d\d\b",
+                            re.IGNORECASE)
 _TIME_POINT = re.compile(
     r"\b(january|february|march|april|may|june|july|august|september|october|november|"
     r"december|(19|20)\d\d|\d{1,2} ?[ap]\.?m\b|next day|last week|this week|afternoon|"
@@ -179,7 +185,7 @@ def _kinds_in(text: str, *, past: bool) -> set[AnswerKind]:
     kinds: set[AnswerKind] = set()
     if _TIME_POINT.search(text) or (not past and _TIME_CONDITION.search(text)):
         kinds.add(AnswerKind.DATE)
-    if _QUANTITY.search(_MONTH.sub("", re.sub(r"\b(19|20)\d\d\b", "", text))):
+    if _QUANTITY.search(_MONTH.sub("", _CALENDAR_DATE.sub("", text))):
         kinds.add(AnswerKind.NUMBER)
     if _PLACE.search(text) or any(word not in ("Kazakhstan", "Kazakh")
                                   for word in _CAPITALISED.findall(text)):

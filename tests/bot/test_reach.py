@@ -180,3 +180,24 @@ def test_filler_and_frequent_words_are_not_required() -> None:
     assert "exact" not in required and "latest" not in required
     assert required["student"] and required["shymkent"]
     assert not required.get("want", False)
+
+
+@pytest.mark.parametrize(("question", "fact_id"), [
+    ("how many peacekeepers", "csto-contingent-size"),
+    ("how many troops", "csto-contingent-size"),
+    ("what is the peacekeepers' mission", "csto-mission-tasks"),
+    ("when did the peacekeepers come", "csto-deployment-dates"),
+])
+def test_terse_questions_reach_the_fact_they_ask_for(shared_core: FactBot, question: str,
+                                                     fact_id: str) -> None:
+    """A figure question is not answered by a date, nor a task question by a head count."""
+    assert shared_core.match(question).fact_id == fact_id
+
+
+def test_the_days_of_a_date_are_not_a_figure() -> None:
+    """"January 6-7, 2022" gives a date; only a count of something gives a figure."""
+    from bot.matching import AnswerKind, _kinds_in
+
+    assert AnswerKind.NUMBER not in _kinds_in("January 6-7, 2022", past=False)
+    assert AnswerKind.NUMBER not in _kinds_in("on 5 January 2022", past=False)
+    assert AnswerKind.NUMBER in _kinds_in("about 2,500 personnel", past=False)
