@@ -21,7 +21,7 @@ from bot.answers import Answer, AttributedClaim, Citation, Outcome, SourceInfo, 
 from bot.compose import answer_from_fact, answer_from_passage, answer_from_quote, suggestion_for
 from bot.curation import Curation
 from bot.documents import load_documents
-from bot.facttable import load_fact_table, seeds_digest
+from bot.facttable import fold_whitespace, load_fact_table, seeds_digest
 from bot.matching import FactIndex, Match, voice_of
 from bot.metrics import OperatorMetrics, question_outcome
 from bot.normalize import Normalizer
@@ -34,6 +34,7 @@ from bot.store import (
     MassRetractionRefused,
     SyncReport,
     load_table,
+    retracted_quotes,
     table_revision,
 )
 from db.database import Database
@@ -106,6 +107,7 @@ class Answering:
         self._quotes: QuoteChecker | None = None
         self._passages: PassageIndex | None = None
         self._documents: dict[str, str] = {}
+        self._withdrawn: list[str] = []  # quotes of retracted facts
 
     # --- the fact table ---------------------------------------------------------------
 
@@ -149,9 +151,11 @@ class Answering:
             if revision == self._revision:
                 return False
             stored = load_table(session=session)
+            withdrawn = [fold_whitespace(q) for q in retracted_quotes(session=session)]
         self._sources = stored.sources
         self._index = FactIndex(stored.facts, Normalizer(stored.table.aliases))
         self._documents = dict(stored.table.documents)
+        self._withdrawn = withdrawn
         documents = load_documents(stored.table)
         self._quotes = QuoteChecker(documents)
         self._passages = PassageIndex.build(stored.table, documents)
@@ -239,6 +243,9 @@ class Answering:
         source = self._source_by_id(hit.source_id) if hit is not None else None
         if hit is None or source is None:
             return None
+        sentence = fold_whitespace(hit.text)
+        if any(quote in sentence or sentence in quote for quote in self._withdrawn):
+            return None  # an editor retracted what this sentence says: do not bring it back
         return answer_from_passage(hit, source, question=text)
 
     def follow_up(self, question: str, fact_id: str) -> Answer:

@@ -517,6 +517,12 @@ class StoredTable:
     table: FactTable
 
 
+def retracted_quotes(*, session: Session) -> list[str]:
+    """The quotes of retracted facts: passage answers must not bring them back."""
+    return list(session.scalars(
+        select(Claim.quote).join(Fact, Claim.fact_id == Fact.id).where(Fact.retracted.is_(True))))
+
+
 def live_fact_rows(*, session: Session) -> list[Fact]:
     return list(session.scalars(
         select(Fact).where(Fact.retracted.is_(False)).options(selectinload(Fact.claims))

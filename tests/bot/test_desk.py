@@ -63,7 +63,9 @@ def test_retract_and_revert_from_chat(desk_core: FactBot) -> None:
     """An editor retracts a fact (never answered again) and reverts it back."""
     notice = desk_core.desk.retract(EDITOR, "curfew", "superseded", chat_id="1")
     assert "curfew" in notice.text
-    assert desk_core.match("curfew hours").fact_id != "curfew"
+    retracted = desk_core.match("curfew hours")
+    # Not the fact, and not its sentence as a passage either: retracted means not said.
+    assert not retracted.answered, retracted.text
     assert "Usage" in desk_core.desk.revert(EDITOR, "curfew", "two", chat_id="1").text
     back = desk_core.desk.revert(EDITOR, "curfew", "1", chat_id="1")
     assert "version 3" in back.text
