@@ -191,6 +191,11 @@ def english_frequency(word: str) -> float:
 def fold(text: str) -> str:
     """Unicode, case, quotes, dashes, control characters and digit grouping, folded."""
     text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():
+        # Digits that are not decimal ("❶", "⑴") pass isdigit() but not int(): spell them
+        # as the digit they stand for.
+        text = "".join(str(unicodedata.digit(char)) if char.isdigit() and not char.isdecimal()
+                       else char for char in text)
     text = _CONTROL.sub(" ", text).translate(_QUOTES).casefold()
     text = _THOUSANDS.sub("", text)
     return _BRITISH_IZE.sub(r"\1iz\2", text)

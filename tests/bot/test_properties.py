@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -50,3 +51,10 @@ def test_case_and_surrounding_punctuation_do_not_change_the_answer(
     plain = shared_core.match(question)
     shouted = shared_core.match(f"  {question.upper()}{punctuation}")
     assert plain.fact_id == shouted.fact_id
+
+
+@pytest.mark.parametrize("digit", ["❶", "⑴", "²", "٣", "₅", "Ⅻ"])
+def test_digits_of_every_script_are_read_not_fatal(shared_core: FactBot, digit: str) -> None:
+    """Characters that pass isdigit() but not int() ("❶") never crash a question."""
+    for question in (digit, f"how many {digit} troops", f"{digit * 3} killed"):
+        assert shared_core.match(question).outcome is not None
