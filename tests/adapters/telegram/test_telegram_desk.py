@@ -256,7 +256,8 @@ async def test_retract_and_revert(desk_bot: RunningBot) -> None:
     """/retract takes a fact out of every answer; /revert brings it back as a new version."""
     retracted = await _say(desk_bot, "/retract curfew superseded by decree")
     assert retracted == "curfew: version 2: retracted: superseded by decree"
-    assert "Not in the curated table" in await _say(desk_bot, "/fact curfew hours", USER)
+    # The fact is gone, and its sentence is not brought back as a passage either.
+    assert "I don't know" in await _say(desk_bot, "/fact curfew hours", USER)
     assert (await _say(desk_bot, "/retract curfew")).startswith("Usage: /retract")
     assert (await _say(desk_bot, "/revert curfew")).startswith("Usage: /revert")
     assert (await _say(desk_bot, "/revert curfew two")).startswith("Usage: /revert")
