@@ -24,7 +24,7 @@ from bot.documents import load_documents
 from bot.facttable import fold_whitespace, load_fact_table, seeds_digest
 from bot.matching import FactIndex, Match, voice_of
 from bot.metrics import OperatorMetrics, question_outcome
-from bot.normalize import Normalizer
+from bot.normalize import Normalizer, stem, words
 from bot.passages import PassageIndex
 from bot.question_log import record_question
 from bot.quotecheck import QuoteChecker, quoted_passage
@@ -246,6 +246,9 @@ class Answering:
         sentence = fold_whitespace(hit.text)
         if any(quote in sentence or sentence in quote for quote in self._withdrawn):
             return None  # an editor retracted what this sentence says: do not bring it back
+        asked = self._index.normalizer.terms(text).content
+        if len(asked) == 1 and asked[0] not in {stem(w) for w in words(hit.text)}:
+            return None  # one word, found only as a typo of another: too little to go on
         return answer_from_passage(hit, source, question=text)
 
     def follow_up(self, question: str, fact_id: str) -> Answer:

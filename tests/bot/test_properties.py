@@ -33,7 +33,9 @@ def test_match_always_returns_a_well_formed_answer(shared_core: FactBot, questio
     answer = shared_core.match(question)
     assert answer.outcome in set(Outcome)
     payload = answer.to_json()
-    assert payload["answered"] == (answer.outcome is Outcome.ANSWER)
+    assert payload["answered"] == answer.answered
+    assert answer.answered == (answer.outcome in {Outcome.ANSWER, Outcome.PASSAGE,
+                                                  Outcome.QUOTE})
     if answer.answered:
         assert payload["citations"] and payload["answer"]
     else:
