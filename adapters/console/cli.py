@@ -38,7 +38,7 @@ from bot.errors import UserError
 from bot.facttable import MAX_SEED_FILE_BYTES, load_fact_table
 from bot.gaps import MAX_GAPS, GapsCommandError, describe_duration, parse_duration
 from bot.settings import get_settings
-from bot.store import Actor
+from bot.store import Actor, FactChanged
 from bot.subscriptions import DigestCommandError, canonical_timezone
 from bot.tableio import FORMATS, fact_diff, facts_yaml
 from db.types import utcnow
@@ -198,12 +198,16 @@ def cmd_facts_export(args: argparse.Namespace) -> int:
     return _with_bot(work)
 
 
+def _print_change(change: FactChanged) -> None:
+    print(texts.CHANGED.format(fact_id=change.fact_id, version=change.new_version,
+                               summary=change.summary))
+
+
 def cmd_facts_retract(args: argparse.Namespace) -> int:
     def work(bot: FactBot) -> int:
         change = bot.curation.retract(args.fact_id, reason=readable(args.reason),
                                       actor=cli_actor())
-        print(texts.CHANGED.format(fact_id=change.fact_id, version=change.new_version,
-                                   summary=change.summary))
+        _print_change(change)
         return 0
 
     return _with_bot(work)
@@ -215,8 +219,7 @@ def cmd_facts_revert(args: argparse.Namespace) -> int:
         if change is None:
             print(texts.NOTHING_TO_CHANGE.format(fact_id=args.fact_id))
         else:
-            print(texts.CHANGED.format(fact_id=change.fact_id, version=change.new_version,
-                                       summary=change.summary))
+            _print_change(change)
         return 0
 
     return _with_bot(work)
@@ -226,8 +229,7 @@ def cmd_facts_teach(args: argparse.Namespace) -> int:
     def work(bot: FactBot) -> int:
         change = bot.curation.teach(args.fact_id, readable(" ".join(args.question)),
                                     actor=cli_actor())
-        print(texts.CHANGED.format(fact_id=change.fact_id, version=change.new_version,
-                                   summary=change.summary))
+        _print_change(change)
         return 0
 
     return _with_bot(work)
@@ -300,8 +302,7 @@ def cmd_facts_resolve(args: argparse.Namespace) -> int:
         change = bot.curation.resolve(args.fact_id, keep=args.keep, actor=cli_actor())
         print(texts.RESOLVED[args.keep].format(fact_id=args.fact_id))
         if change is not None:
-            print(texts.CHANGED.format(fact_id=change.fact_id, version=change.new_version,
-                                       summary=change.summary))
+            _print_change(change)
         return 0
 
     return _with_bot(work)
